@@ -1,0 +1,3 @@
+module hrmlab
+
+go 1.26.8

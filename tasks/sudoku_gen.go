@@ -1,0 +1,158 @@
+package tasks
+
+import (
+	"fmt"
+	"math/rand/v2"
+)
+
+// sudokuLimits is a resolved Sudoku difficulty.
+type sudokuLimits struct {
+	minGivens, maxGivens   int
+	minGuesses, maxGuesses int // maxGuesses < 0: no limit
+}
+
+// sudokuPresets gives, per side, the givens range and guess range of each level. Guesses are
+// counted by the exact solver over the whole uniqueness search (SolveStats.Guesses).
+var sudokuPresets = map[int]map[string]sudokuLimits{
+	4: {
+		"easy":   {8, 10, 0, 0},
+		"medium": {6, 7, 0, -1},
+		"hard":   {4, 5, 0, -1},
+	},
+	6: {
+		"easy":   {20, 24, 0, 0},
+		"medium": {14, 18, 0, -1},
+		"hard":   {8, 13, 1, -1},
+	},
+	9: {
+		"easy":   {40, 48, 0, 0},
+		"medium": {28, 34, 0, 2},
+		"hard":   {17, 26, 3, -1},
+	},
+}
+
+// limits resolves d against the presets of this size; explicit fields override the level's.
+func (s *Sudoku) limits(d Difficulty) (sudokuLimits, error) {
+	level := d.Level
+	if level == "" {
+		level = "medium"
+	}
+	l, ok := sudokuPresets[s.n][level]
+	if !ok {
+		return l, fmt.Errorf("difficulty level %q: want easy, medium or hard", d.Level)
+	}
+	if d.MinGivens != 0 {
+		l.minGivens = d.MinGivens
+	}
+	if d.MaxGivens != 0 {
+		l.maxGivens = d.MaxGivens
+	}
+	if d.MinGuesses != 0 {
+		l.minGuesses = d.MinGuesses
+	}
+	if d.MaxGuesses != 0 {
+		l.maxGuesses = d.MaxGuesses
+	}
+	cells := s.n * s.n
+	switch {
+	case l.minGivens < 0 || l.maxGivens > cells || l.minGivens > l.maxGivens:
+		return l, fmt.Errorf("sudoku %dx%d givens %d..%d: want 0 <= min <= max <= %d", s.n, s.n, l.minGivens, l.maxGivens, cells)
+	case l.minGuesses < 0 || (l.maxGuesses >= 0 && l.minGuesses > l.maxGuesses):
+		return l, fmt.Errorf("sudoku guesses %d..%d: want 0 <= min <= max (max -1 = no limit)", l.minGuesses, l.maxGuesses)
+	}
+	return l, nil
+}
+
+// sudokuAttempts bounds the retries of the generator before it reports the difficulty as unreachable.
+const sudokuAttempts = 2000
+
+// Generate returns a puzzle with a unique solution whose givens and solver guesses lie in
+// the ranges of d, and its solver statistics. It fails when the difficulty is invalid or
+// unreachable (no puzzle found in many attempts).
+func (s *Sudoku) Generate(rng *rand.Rand, d Difficulty) (Example, SolveStats, error) {
+	l, err := s.limits(d)
+	if err != nil {
+		return Example{}, SolveStats{}, err
+	}
+	cells := s.n * s.n
+	empty := make([]int8, cells)
+	order := make([]int, cells)
+	for range sudokuAttempts {
+		_, sol := s.solve(empty, 1, rng)
+		puzzle := append([]int8(nil), sol...)
+		target := l.minGivens + rng.IntN(l.maxGivens-l.minGivens+1)
+		givens := cells
+		for i := range order {
+			order[i] = i
+		}
+		rng.Shuffle(cells, func(i, j int) { order[i], order[j] = order[j], order[i] })
+		for _, i := range order {
+			if givens <= target {
+				break
+			}
+			puzzle[i] = 0
+			if st, _ := s.solve(puzzle, 2, nil); st.Solutions != 1 {
+				puzzle[i] = sol[i]
+				continue
+			}
+			givens--
+		}
+		if givens > l.maxGivens {
+			continue
+		}
+		st, _ := s.solve(puzzle, 2, nil)
+		if st.Guesses < l.minGuesses || (l.maxGuesses >= 0 && st.Guesses > l.maxGuesses) {
+			continue
+		}
+		return Example{Input: tokensOf(puzzle), Label: tokensOf(sol)}, st, nil
+	}
+	return Example{}, SolveStats{}, fmt.Errorf("sudoku %dx%d: no puzzle with %d..%d givens and %d..%d guesses in %d attempts",
+		s.n, s.n, l.minGivens, l.maxGivens, l.minGuesses, l.maxGuesses, sudokuAttempts)
+}
+
+// Augment applies one random validity-preserving symmetry to input and label together:
+// a digit relabelling, a transpose (with probability 1/2, only when boxes are square: for
+// 6x6 the transpose would turn 2x3 boxes into 3x2 ones, so it is skipped), a random order
+// of the bands and of the rows inside each band, and likewise of stacks and columns.
+// Blank and PAD tokens are kept.
+func (s *Sudoku) Augment(rng *rand.Rand, ex Example) Example {
+	n := s.n
+	relabel := make([]int32, n+2)
+	relabel[sudokuPad], relabel[sudokuBlank] = sudokuPad, sudokuBlank
+	for i, p := range rng.Perm(n) {
+		relabel[i+2] = int32(p + 2)
+	}
+	transpose := s.boxRows == s.boxCols && rng.IntN(2) == 1
+	rows := bandPerm(rng, n, s.boxRows)
+	cols := bandPerm(rng, n, s.boxCols)
+	mapTokens := func(src []int32) []int32 {
+		out := make([]int32, len(src))
+		for r := range n {
+			for c := range n {
+				sr, sc := rows[r], cols[c]
+				if transpose {
+					sr, sc = sc, sr
+				}
+				t := src[sr*n+sc]
+				if t >= 0 && int(t) < len(relabel) {
+					t = relabel[t]
+				}
+				out[r*n+c] = t
+			}
+		}
+		return out
+	}
+	return Example{Input: mapTokens(ex.Input), Label: mapTokens(ex.Label), PuzzleID: ex.PuzzleID}
+}
+
+// bandPerm returns a permutation of n lines grouped in bands of size band: the bands in
+// random order, and the lines inside each band in random order.
+func bandPerm(rng *rand.Rand, n, band int) []int {
+	out := make([]int, 0, n)
+	for _, b := range rng.Perm(n / band) {
+		for _, k := range rng.Perm(band) {
+			out = append(out, b*band+k)
+		}
+	}
+	return out
+}

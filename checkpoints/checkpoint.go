@@ -84,7 +84,7 @@ func Save(path string, tensors []*engine.Tensor, meta Meta) error {
 // is synced and renamed over path. On error the temporary file is removed.
 func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
 	dir, base := filepath.Split(path)
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	f, err := os.CreateTemp(dir, tempPrefix+base+".tmp-*")
 	if err != nil {
 		return err
 	}

@@ -59,6 +59,16 @@ func stepOf(name string) (step int, ok bool) {
 	return step, err == nil
 }
 
+// tempPrefix starts the name of a save's temporary file; writeFileAtomic
+// names it tempPrefix + final name + random suffix.
+const tempPrefix = "."
+
+// isTempName reports whether name is the temporary file of a checkpoint save.
+func isTempName(name string) bool {
+	rest, ok := strings.CutPrefix(name, tempPrefix+filePrefix)
+	return ok && strings.Contains(rest, fileSuffix+".tmp-")
+}
+
 // Info describes a checkpoint file in a listing, from its name, its file
 // system entry and its header (the tensors are not read).
 type Info struct {
@@ -155,22 +165,45 @@ func Latest(dir string) (Info, error) {
 }
 
 // Prune deletes all but the keep checkpoints with the highest steps in the
-// checkpoints folder dir, judged by file name, and returns the deleted paths.
-// keep <= 0 keeps everything.
+// checkpoints folder dir, judged by file name (keep <= 0 keeps them all), and
+// the temporary files left behind by saves that were killed. It returns the
+// deleted paths. It must not run while a save into dir is in progress.
 func Prune(dir string, keep int) ([]string, error) {
-	if keep <= 0 {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
-	infos, err := List(dir)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("checkpoints: %w", err)
 	}
-	var removed []string
-	for _, info := range infos[:max(0, len(infos)-keep)] {
-		if err := Delete(info.Path); err != nil {
+	var removed, steps []string
+	for _, e := range entries {
+		path := filepath.Join(dir, e.Name())
+		if _, ok := stepOf(e.Name()); ok && e.Type().IsRegular() {
+			steps = append(steps, path)
+			continue
+		}
+		if !isTempName(e.Name()) {
+			continue
+		}
+		if err := os.Remove(path); err != nil {
+			return removed, fmt.Errorf("checkpoints: %w", err)
+		}
+		removed = append(removed, path)
+	}
+	if keep <= 0 {
+		return removed, nil
+	}
+	slices.SortFunc(steps, func(a, b string) int {
+		sa, _ := stepOf(filepath.Base(a))
+		sb, _ := stepOf(filepath.Base(b))
+		return cmp.Compare(sa, sb)
+	})
+	for _, path := range steps[:max(0, len(steps)-keep)] {
+		if err := Delete(path); err != nil {
 			return removed, err
 		}
-		removed = append(removed, info.Path)
+		removed = append(removed, path)
 	}
 	return removed, nil
 }

@@ -1,0 +1,70 @@
+//go:build openblas
+
+package engine
+
+// The openblas build plugs OpenBLAS into gonum's blas32 interface through a
+// small cgo shim instead of gonum.org/v1/netlib: netlib's only published
+// version (2019) predates gonum v0.17's blas.Float32 interface and does not
+// build against it. The shim embeds gonum's implementation (so every routine
+// exists) and overrides the dense products the engine uses, Sgemm and Sgemv,
+// with cblas_sgemm and cblas_sgemv on row-major data.
+
+/*
+#cgo LDFLAGS: -lopenblas
+#include <cblas.h>
+int openblas_get_num_threads(void);
+*/
+import "C"
+
+import (
+	"unsafe"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
+	"gonum.org/v1/gonum/blas/gonum"
+)
+
+type openBLAS struct {
+	gonum.Implementation
+}
+
+func init() {
+	blas32.Use(openBLAS{})
+}
+
+func cTrans(t blas.Transpose) C.enum_CBLAS_TRANSPOSE {
+	if t == blas.NoTrans {
+		return C.CblasNoTrans
+	}
+	return C.CblasTrans
+}
+
+// Sgemm computes c = alpha*op(a)*op(b) + beta*c with OpenBLAS.
+func (openBLAS) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if m == 0 || n == 0 {
+		return
+	}
+	if k == 0 {
+		gonum.Implementation{}.Sgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	C.cblas_sgemm(C.CblasRowMajor, cTrans(tA), cTrans(tB), C.blasint(m), C.blasint(n), C.blasint(k),
+		C.float(alpha), (*C.float)(unsafe.Pointer(&a[0])), C.blasint(lda),
+		(*C.float)(unsafe.Pointer(&b[0])), C.blasint(ldb), C.float(beta),
+		(*C.float)(unsafe.Pointer(&c[0])), C.blasint(ldc))
+}
+
+// Sgemv computes y = alpha*op(a)*x + beta*y with OpenBLAS.
+func (openBLAS) Sgemv(tA blas.Transpose, m, n int, alpha float32, a []float32, lda int, x []float32, incX int, beta float32, y []float32, incY int) {
+	if m == 0 || n == 0 {
+		return
+	}
+	C.cblas_sgemv(C.CblasRowMajor, cTrans(tA), C.blasint(m), C.blasint(n), C.float(alpha),
+		(*C.float)(unsafe.Pointer(&a[0])), C.blasint(lda), (*C.float)(unsafe.Pointer(&x[0])), C.blasint(incX),
+		C.float(beta), (*C.float)(unsafe.Pointer(&y[0])), C.blasint(incY))
+}
+
+// Backend reports the active BLAS implementation and its thread count.
+func Backend() (name string, threads int) {
+	return "openblas", int(C.openblas_get_num_threads())
+}

@@ -1,0 +1,220 @@
+package engine
+
+import "math"
+
+// blockCache holds what one block call keeps for its backward pass. The
+// no-grad calls all share one scratch cache; the graded calls of a segment
+// each have their own, so memory does not depend on the number of cycles.
+type blockCache struct {
+	x      []float32 // block input (BS×D)
+	qkv    []float32 // projections with RoPE applied to q and k (BS×3D)
+	probs  []float32 // attention probabilities (B×H×S×S)
+	att    []float32 // attention output before o_proj (BS×D)
+	mixGU  []float32 // token-mixer gate/up (B×2J×D)
+	mixAct []float32 // token-mixer activation (B×J×D)
+	h1, r1 []float32 // after the first residual+norm, and its norm factors
+	gu     []float32 // channel gate/up (BS×2I)
+	act    []float32 // channel activation (BS×I)
+	h2, r2 []float32 // block output and norm factors
+}
+
+func newBlockCache(m *Model, b int) *blockCache {
+	c := m.cfg
+	s, d := c.seq(), c.Hidden
+	n := b * s
+	bc := &blockCache{
+		x: make([]float32, n*d), h1: make([]float32, n*d), h2: make([]float32, n*d),
+		r2: make([]float32, n), gu: make([]float32, n*2*m.inner), act: make([]float32, n*m.inner),
+	}
+	if c.TokenMixer == "attention" {
+		bc.qkv = make([]float32, n*3*d)
+		bc.probs = make([]float32, b*c.Heads*s*s)
+		bc.att = make([]float32, n*d)
+		bc.r1 = make([]float32, n)
+	} else {
+		bc.mixGU = make([]float32, b*2*m.innerMix*d)
+		bc.mixAct = make([]float32, b*m.innerMix*d)
+		bc.r1 = make([]float32, b*d)
+	}
+	return bc
+}
+
+// blockForward applies blk to h (BS×D) in place, recording into c.
+func (w *workspace) blockForward(blk *block, h []float32, c *blockCache) {
+	m := w.m
+	cfg := m.cfg
+	n, d := w.b*w.s, cfg.Hidden
+	copy(c.x, h)
+	w.cur, w.blk, w.hcur = c, blk, h
+	if cfg.TokenMixer == "attention" {
+		mm(false, true, n, 3*d, d, 1, h, d, blk.qkv.t.F32, d, 0, c.qkv, 3*d)
+		if m.cos != nil {
+			w.ropeSign = 1
+			w.sp.run(n, w.fnRope)
+		}
+		w.sp.run(w.b*cfg.Heads, w.fnAttnFwd)
+		mm(false, true, n, d, d, 1, c.att, d, blk.o.t.F32, d, 0, w.tmp, d)
+		add(h, w.tmp)
+		w.sp.run(n, w.fnRMS1)
+	} else {
+		j := m.innerMix
+		for b := range w.b {
+			mm(false, false, 2*j, d, w.s, 1, blk.mixGU.t.F32, w.s, h[b*w.s*d:], d, 0, c.mixGU[b*2*j*d:], d)
+		}
+		w.sp.run(w.b, w.fnMix)
+		for b := range w.b {
+			mm(false, false, w.s, d, j, 1, blk.mixDn.t.F32, j, c.mixAct[b*j*d:], d, 0, w.tmp[b*w.s*d:], d)
+		}
+		add(h, w.tmp)
+		w.sp.run(w.b, w.fnRMSCols)
+	}
+	copy(h, c.h1)
+	mm(false, true, n, 2*m.inner, d, 1, c.h1, d, blk.gu.t.F32, d, 0, c.gu, 2*m.inner)
+	w.sp.run(n, w.fnSwiglu)
+	mm(false, true, n, d, m.inner, 1, c.act, m.inner, blk.down.t.F32, m.inner, 0, w.tmp, d)
+	add(h, w.tmp)
+	w.sp.run(n, w.fnRMS2)
+	copy(h, c.h2)
+}
+
+// blockBackward turns dh, the gradient of the block output, into the
+// gradient of its input in place, accumulating parameter gradients.
+func (w *workspace) blockBackward(blk *block, dh []float32, c *blockCache) {
+	m := w.m
+	cfg := m.cfg
+	n, d, in := w.b*w.s, cfg.Hidden, m.inner
+	w.cur, w.blk, w.dh = c, blk, dh
+	w.sp.run(n, w.fnRMS2Back)
+	mm(false, false, n, in, d, 1, dh, d, blk.down.t.F32, in, 0, w.dact, in)
+	mm(true, false, d, in, n, 1, dh, d, c.act, in, 1, blk.down.g, in)
+	w.sp.run(n, w.fnSwigluBack)
+	mm(true, false, 2*in, d, n, 1, w.dgu, 2*in, c.h1, d, 1, blk.gu.g, d)
+	mm(false, false, n, d, 2*in, 1, w.dgu, 2*in, blk.gu.t.F32, d, 1, dh, d)
+	if cfg.TokenMixer == "attention" {
+		w.sp.run(n, w.fnRMS1Back)
+		mm(false, false, n, d, d, 1, dh, d, blk.o.t.F32, d, 0, w.datt, d)
+		mm(true, false, d, d, n, 1, dh, d, c.att, d, 1, blk.o.g, d)
+		w.sp.run(w.b*cfg.Heads, w.fnAttnBack)
+		if m.cos != nil {
+			w.ropeSign = -1
+			w.sp.run(n, w.fnRopeBack)
+		}
+		mm(true, false, 3*d, d, n, 1, w.dqkv, 3*d, c.x, d, 1, blk.qkv.g, d)
+		mm(false, false, n, d, 3*d, 1, w.dqkv, 3*d, blk.qkv.t.F32, d, 1, dh, d)
+		return
+	}
+	j, s := m.innerMix, w.s
+	w.sp.run(w.b, w.fnRMSColsBack)
+	for b := range w.b {
+		db := dh[b*s*d:]
+		mm(true, false, j, d, s, 1, blk.mixDn.t.F32, j, db, d, 0, w.dact[b*j*d:], d)
+		mm(false, true, s, j, d, 1, db, d, c.mixAct[b*j*d:], d, 1, blk.mixDn.g, j)
+	}
+	w.sp.run(w.b, w.fnMixBack)
+	for b := range w.b {
+		mm(false, true, 2*j, s, d, 1, w.dgu[b*2*j*d:], d, c.x[b*s*d:], d, 1, blk.mixGU.g, s)
+		mm(true, false, s, d, 2*j, 1, blk.mixGU.t.F32, s, w.dgu[b*2*j*d:], d, 1, dh[b*s*d:], d)
+	}
+}
+
+// Pool tasks of the block passes; they read their arguments from w.cur, w.blk and w.dh.
+
+// rms1 normalises the residual stream w.hcur (the pre-norm sum of the first
+// sub-layer, accumulated in place by blockForward) into h1.
+func (w *workspace) rms1(lo, hi int) {
+	rmsRows(w.hcur, w.cur.h1, w.cur.r1, w.m.cfg.Hidden, w.eps, lo, hi)
+}
+
+func (w *workspace) rms2(lo, hi int) {
+	rmsRows(w.hcur, w.cur.h2, w.cur.r2, w.m.cfg.Hidden, w.eps, lo, hi)
+}
+
+func (w *workspace) rmsColsFwd(lo, hi int) {
+	rmsCols(w.hcur, w.cur.h1, w.cur.r1, w.s, w.m.cfg.Hidden, w.eps, lo, hi)
+}
+
+func (w *workspace) rms1Back(lo, hi int) {
+	rmsRowsBack(w.dh, w.cur.h1, w.cur.r1, w.m.cfg.Hidden, lo, hi)
+}
+
+func (w *workspace) rms2Back(lo, hi int) {
+	rmsRowsBack(w.dh, w.cur.h2, w.cur.r2, w.m.cfg.Hidden, lo, hi)
+}
+
+func (w *workspace) rmsColsBackT(lo, hi int) {
+	d := w.m.cfg.Hidden
+	k := worker(lo, w.b)
+	rmsColsBack(w.dh, w.cur.h1, w.cur.r1, w.colTmp[k*d:(k+1)*d], w.s, d, lo, hi)
+}
+
+func (w *workspace) swiglu(lo, hi int) { swigluRows(w.cur.gu, w.cur.act, w.m.inner, lo, hi) }
+
+func (w *workspace) swigluBack(lo, hi int) {
+	swigluRowsBack(w.cur.gu, w.dact, w.dgu, w.m.inner, lo, hi)
+}
+
+func (w *workspace) mixSwiglu(lo, hi int) {
+	swigluRows(w.cur.mixGU, w.cur.mixAct, w.m.innerMix*w.m.cfg.Hidden, lo, hi)
+}
+
+func (w *workspace) mixSwigluBack(lo, hi int) {
+	swigluRowsBack(w.cur.mixGU, w.dact, w.dgu, w.m.innerMix*w.m.cfg.Hidden, lo, hi)
+}
+
+func (w *workspace) rope(lo, hi int) {
+	c := w.m.cfg
+	ropeRows(w.cur.qkv, w.m.cos, w.m.sin, w.s, c.Hidden, c.Hidden/c.Heads, w.ropeSign, lo, hi)
+}
+
+func (w *workspace) ropeBack(lo, hi int) {
+	c := w.m.cfg
+	ropeRows(w.dqkv, w.m.cos, w.m.sin, w.s, c.Hidden, c.Hidden/c.Heads, w.ropeSign, lo, hi)
+}
+
+// attnFwd runs scaled dot-product attention for the (batch, head) pairs in [lo, hi).
+func (w *workspace) attnFwd(lo, hi int) {
+	c := w.m.cfg
+	s, d, nh := w.s, c.Hidden, c.Heads
+	dh := d / nh
+	scale := float32(1 / math.Sqrt(float64(dh)))
+	for bh := lo; bh < hi; bh++ {
+		b, h := bh/nh, bh%nh
+		base := b*s*3*d + h*dh
+		q, k, v := w.cur.qkv[base:], w.cur.qkv[base+d:], w.cur.qkv[base+2*d:]
+		p := w.cur.probs[bh*s*s : (bh+1)*s*s]
+		mmSmall(false, true, s, s, dh, scale, q, 3*d, k, 3*d, 0, p, s)
+		softmaxRows(p, s, 0, s)
+		mmSmall(false, false, s, dh, s, 1, p, s, v, 3*d, 0, w.cur.att[b*s*d+h*dh:], d)
+	}
+}
+
+// attnBack writes the gradients of q, k (before the RoPE backward) and v into w.dqkv.
+func (w *workspace) attnBack(lo, hi int) {
+	c := w.m.cfg
+	s, d, nh := w.s, c.Hidden, c.Heads
+	dh := d / nh
+	scale := float32(1 / math.Sqrt(float64(dh)))
+	dp := w.dP[worker(lo, w.b*nh)*s*s:][:s*s]
+	for bh := lo; bh < hi; bh++ {
+		b, h := bh/nh, bh%nh
+		base := b*s*3*d + h*dh
+		q, k, v := w.cur.qkv[base:], w.cur.qkv[base+d:], w.cur.qkv[base+2*d:]
+		dq, dk, dv := w.dqkv[base:], w.dqkv[base+d:], w.dqkv[base+2*d:]
+		p := w.cur.probs[bh*s*s : (bh+1)*s*s]
+		do := w.datt[b*s*d+h*dh:]
+		mmSmall(true, false, s, dh, s, 1, p, s, do, d, 0, dv, 3*d)
+		mmSmall(false, true, s, s, dh, 1, do, d, v, 3*d, 0, dp, s)
+		for i := range s {
+			pr, gr := p[i*s:(i+1)*s], dp[i*s:(i+1)*s]
+			var dot float32
+			for j, pv := range pr {
+				dot += pv * gr[j]
+			}
+			for j, pv := range pr {
+				gr[j] = pv * (gr[j] - dot)
+			}
+		}
+		mmSmall(false, false, s, dh, s, scale, dp, s, k, 3*d, 0, dq, 3*d)
+		mmSmall(true, false, s, dh, s, scale, dp, s, q, 3*d, 0, dk, 3*d)
+	}
+}

@@ -1,0 +1,175 @@
+package engine
+
+import "math"
+
+// Element-wise kernels on row-major float32 data. Each works on a row range
+// [lo, hi) so that it can be split over the pool.
+
+// rmsRows normalises rows of width d: y = x / sqrt(mean(x²) + eps), storing
+// the factor 1/sqrt(...) per row in r. x and y may alias.
+func rmsRows(x, y, r []float32, d int, eps float32, lo, hi int) {
+	for i := lo; i < hi; i++ {
+		xr := x[i*d : (i+1)*d]
+		var s float32
+		for _, v := range xr {
+			s += v * v
+		}
+		f := float32(1 / math.Sqrt(float64(s/float32(d)+eps)))
+		r[i] = f
+		yr := y[i*d : (i+1)*d]
+		for j, v := range xr {
+			yr[j] = v * f
+		}
+	}
+}
+
+// rmsRowsBack turns dy into dx in place: dx = r·(dy − y·(Σ dy·y)/d).
+func rmsRowsBack(dy, y, r []float32, d int, lo, hi int) {
+	for i := lo; i < hi; i++ {
+		g := dy[i*d : (i+1)*d]
+		yr := y[i*d : (i+1)*d]
+		var s float32
+		for j, v := range g {
+			s += v * yr[j]
+		}
+		s /= float32(d)
+		f := r[i]
+		for j, v := range g {
+			g[j] = f * (v - yr[j]*s)
+		}
+	}
+}
+
+// rmsCols normalises the columns of each s×d matrix b in [lo, hi) of x
+// (the sequence-axis norm of the mlp token mixer); r holds d factors per matrix.
+func rmsCols(x, y, r []float32, s, d int, eps float32, lo, hi int) {
+	for b := lo; b < hi; b++ {
+		xb, yb, rb := x[b*s*d:(b+1)*s*d], y[b*s*d:(b+1)*s*d], r[b*d:(b+1)*d]
+		clear(rb)
+		for p := range s {
+			for j, v := range xb[p*d : (p+1)*d] {
+				rb[j] += v * v
+			}
+		}
+		for j, v := range rb {
+			rb[j] = float32(1 / math.Sqrt(float64(v/float32(s)+eps)))
+		}
+		for p := range s {
+			row := yb[p*d : (p+1)*d]
+			for j, v := range xb[p*d : (p+1)*d] {
+				row[j] = v * rb[j]
+			}
+		}
+	}
+}
+
+// rmsColsBack is the backward of rmsCols, in place on dy; tmp holds d floats per worker.
+func rmsColsBack(dy, y, r, tmp []float32, s, d int, lo, hi int) {
+	for b := lo; b < hi; b++ {
+		gb, yb, rb := dy[b*s*d:(b+1)*s*d], y[b*s*d:(b+1)*s*d], r[b*d:(b+1)*d]
+		clear(tmp)
+		for p := range s {
+			yr := yb[p*d : (p+1)*d]
+			for j, v := range gb[p*d : (p+1)*d] {
+				tmp[j] += v * yr[j]
+			}
+		}
+		for j := range tmp {
+			tmp[j] /= float32(s)
+		}
+		for p := range s {
+			g, yr := gb[p*d:(p+1)*d], yb[p*d:(p+1)*d]
+			for j, v := range g {
+				g[j] = rb[j] * (v - yr[j]*tmp[j])
+			}
+		}
+	}
+}
+
+func sigmoid32(x float32) float32 { return float32(1 / (1 + math.Exp(-float64(x)))) }
+
+// swigluRows computes act = silu(gate)⊙up for rows whose gate_up row holds
+// the gate in its first w values and the up projection in the next w.
+func swigluRows(gu, act []float32, w int, lo, hi int) {
+	for i := lo; i < hi; i++ {
+		g := gu[i*2*w : i*2*w+w]
+		u := gu[i*2*w+w : (i+1)*2*w]
+		a := act[i*w : (i+1)*w]
+		for j, gv := range g {
+			a[j] = gv * sigmoid32(gv) * u[j]
+		}
+	}
+}
+
+// swigluRowsBack writes d(gate_up) from d(act) into dgu.
+func swigluRowsBack(gu, dact, dgu []float32, w int, lo, hi int) {
+	for i := lo; i < hi; i++ {
+		g := gu[i*2*w : i*2*w+w]
+		u := gu[i*2*w+w : (i+1)*2*w]
+		da := dact[i*w : (i+1)*w]
+		dg := dgu[i*2*w : i*2*w+w]
+		du := dgu[i*2*w+w : (i+1)*2*w]
+		for j, gv := range g {
+			sg := sigmoid32(gv)
+			du[j] = da[j] * gv * sg
+			dg[j] = da[j] * u[j] * sg * (1 + gv*(1-sg))
+		}
+	}
+}
+
+// ropeRows rotates the query and key heads (the first 2*heads head-sized
+// chunks of each qkv row of width 3*d) in the half-split layout; the row's
+// position is row mod s. sign −1 applies the inverse rotation (the backward).
+func ropeRows(qkv, cos, sin []float32, s, d, dh int, sign float32, lo, hi int) {
+	half := dh / 2
+	for i := lo; i < hi; i++ {
+		p := i % s
+		c, sn := cos[p*dh:(p+1)*dh], sin[p*dh:(p+1)*dh]
+		row := qkv[i*3*d : i*3*d+2*d]
+		for h := 0; h < 2*d; h += dh {
+			v := row[h : h+dh]
+			for j := range half {
+				a, b := v[j], v[j+half]
+				v[j] = a*c[j] - sign*b*sn[j]
+				v[j+half] = b*c[j+half] + sign*a*sn[j+half]
+			}
+		}
+	}
+}
+
+// softmaxRows replaces each row of width n by its softmax.
+func softmaxRows(x []float32, n int, lo, hi int) {
+	for i := lo; i < hi; i++ {
+		row := x[i*n : (i+1)*n]
+		m := row[0]
+		for _, v := range row {
+			m = max(m, v)
+		}
+		var s float32
+		for j, v := range row {
+			e := float32(math.Exp(float64(v - m)))
+			row[j] = e
+			s += e
+		}
+		inv := 1 / s
+		for j := range row {
+			row[j] *= inv
+		}
+	}
+}
+
+// add sets dst[i] += src[i].
+func add(dst, src []float32) {
+	src = src[:len(dst)]
+	for i, v := range src {
+		dst[i] += v
+	}
+}
+
+// add2 sets dst[i] = a[i] + b[i].
+func add2(dst, a, b []float32) {
+	a, b = a[:len(dst)], b[:len(dst)]
+	for i := range dst {
+		dst[i] = a[i] + b[i]
+	}
+}

@@ -1,0 +1,219 @@
+package engine
+
+import "math"
+
+// workspace holds every buffer of the forward and backward passes for one
+// batch size, so that a warmed-up step allocates nothing.
+type workspace struct {
+	m    *Model
+	b, s int
+	eps  float32
+	sp   *splitter
+
+	x                          []float32 // input embedding (BS×D)
+	tmp, datt, dqkv, dact, dgu []float32
+	dP, colTmp                 []float32 // per-worker scratch
+	dz                         []float32 // gradient of the state being back-propagated (BS×D)
+	logits, dlogits            []float32 // all positions (BS×V); prefix rows unused
+	q, dq                      []float32 // (B×2): q_halt, q_continue logits and their gradients
+	puzzleGrad                 []float32 // (B×P·D) gradient of the gathered puzzle rows
+	scratch                    *blockCache
+	gradL, gradH               []*blockCache // graded calls of an HRM segment
+
+	// arguments of the pool tasks below
+	hcur, dh []float32
+	cur      *blockCache
+	blk      *block
+	ropeSign float32
+	qOnly    bool // heads computes only the Q logits (the bootstrap segment)
+
+	fnRope, fnRopeBack, fnAttnFwd, fnAttnBack func(lo, hi int)
+	fnRMS1, fnRMS2, fnRMS1Back, fnRMS2Back    func(lo, hi int)
+	fnRMSCols, fnRMSColsBack                  func(lo, hi int)
+	fnSwiglu, fnSwigluBack, fnMix, fnMixBack  func(lo, hi int)
+}
+
+// work returns the model's workspace for batch size b, building it on first use.
+func (m *Model) work(b int) *workspace {
+	if m.ws != nil && m.ws.b == b {
+		return m.ws
+	}
+	c := m.cfg
+	s, d := c.seq(), c.Hidden
+	n := b * s
+	w := &workspace{m: m, b: b, s: s, eps: float32(c.RMSNormEps), sp: newSplitter()}
+	mixW := b * m.innerMix * d
+	w.x, w.tmp, w.datt, w.dz = make([]float32, n*d), make([]float32, n*d), make([]float32, n*d), make([]float32, n*d)
+	w.dqkv = make([]float32, n*3*d)
+	w.dact = make([]float32, max(n*m.inner, mixW))
+	w.dgu = make([]float32, max(n*2*m.inner, 2*mixW))
+	w.dP = make([]float32, poolSize*s*s)
+	w.colTmp = make([]float32, poolSize*d)
+	w.logits, w.dlogits = make([]float32, n*c.VocabSize), make([]float32, n*c.VocabSize)
+	w.q, w.dq = make([]float32, 2*b), make([]float32, 2*b)
+	w.puzzleGrad = make([]float32, b*c.PuzzleEmbLen*d)
+	w.scratch = newBlockCache(m, b)
+	for range m.lLevel {
+		w.gradL = append(w.gradL, newBlockCache(m, b))
+	}
+	for range m.hLevel {
+		w.gradH = append(w.gradH, newBlockCache(m, b))
+	}
+	w.fnRope, w.fnRopeBack, w.fnAttnFwd, w.fnAttnBack = w.rope, w.ropeBack, w.attnFwd, w.attnBack
+	w.fnRMS1, w.fnRMS2, w.fnRMS1Back, w.fnRMS2Back = w.rms1, w.rms2, w.rms1Back, w.rms2Back
+	w.fnRMSCols, w.fnRMSColsBack = w.rmsColsFwd, w.rmsColsBackT
+	w.fnSwiglu, w.fnSwigluBack, w.fnMix, w.fnMixBack = w.swiglu, w.swigluBack, w.mixSwiglu, w.mixSwigluBack
+	m.ws = w
+	return w
+}
+
+// embed computes x = √D·[E_puz[pid]; E_tok[tokens]] (learned positions:
+// √D·0.7071·(… + E_pos)) into w.x.
+func (w *workspace) embed(inputs, pids []int32) {
+	m := w.m
+	c := m.cfg
+	d, p, s := c.Hidden, c.PuzzleEmbLen, w.s
+	scale := float32(math.Sqrt(float64(d)))
+	for b := range w.b {
+		xb := w.x[b*s*d : (b+1)*s*d]
+		if p > 0 {
+			copy(xb[:p*d], m.puzzle.t.F32[int(pids[b])*p*d:])
+		}
+		for i, t := range inputs[b*c.SeqLen : (b+1)*c.SeqLen] {
+			copy(xb[(p+i)*d:(p+i+1)*d], m.embTok.t.F32[int(t)*d:])
+		}
+		if m.embPos != nil {
+			for i, v := range m.embPos.t.F32 {
+				xb[i] = 0.707106781 * (xb[i] + v)
+			}
+		}
+		for i := range xb {
+			xb[i] *= scale
+		}
+	}
+}
+
+// embedBack accumulates the gradients of the embeddings from dx (= w.dz).
+func (w *workspace) embedBack(inputs []int32) {
+	m := w.m
+	c := m.cfg
+	d, p, s := c.Hidden, c.PuzzleEmbLen, w.s
+	scale := float32(math.Sqrt(float64(d)))
+	if m.embPos != nil {
+		scale *= 0.707106781
+	}
+	for b := range w.b {
+		db := w.dz[b*s*d : (b+1)*s*d]
+		if p > 0 {
+			pg := w.puzzleGrad[b*p*d : (b+1)*p*d]
+			for i, v := range db[:p*d] {
+				pg[i] = scale * v
+			}
+		}
+		for i, t := range inputs[b*c.SeqLen : (b+1)*c.SeqLen] {
+			g := m.embTok.g[int(t)*d : int(t+1)*d]
+			for j, v := range db[(p+i)*d : (p+i+1)*d] {
+				g[j] += scale * v
+			}
+		}
+		if m.embPos != nil {
+			for i, v := range db {
+				m.embPos.g[i] += scale * v
+			}
+		}
+	}
+}
+
+// module applies a stack of blocks to h + inj1 (+ inj2), in place on h. caches
+// nil runs without keeping activations (a no-grad call).
+func (w *workspace) module(stack []*block, h, inj1, inj2 []float32, caches []*blockCache) {
+	if inj2 != nil {
+		inj1, inj2 = inj1[:len(h)], inj2[:len(h)]
+		for i := range h {
+			h[i] += inj1[i] + inj2[i]
+		}
+	} else {
+		add(h, inj1)
+	}
+	for k, blk := range stack {
+		c := w.scratch
+		if caches != nil {
+			c = caches[k]
+		}
+		w.blockForward(blk, h, c)
+	}
+}
+
+// moduleBack back-propagates w.dz through a stack's graded calls, in place.
+func (w *workspace) moduleBack(stack []*block, caches []*blockCache) {
+	for k := len(stack) - 1; k >= 0; k-- {
+		w.blockBackward(stack[k], w.dz, caches[k])
+	}
+}
+
+// segmentHRM runs one HRM segment (HRM.md §1.7) on the carry (zH, zL), in
+// place: N·T L calls and N H calls, all without kept activations except, when
+// graded, the last L and last H calls. onH, if set, runs after every H update.
+func (w *workspace) segmentHRM(zH, zL []float32, inputs, pids []int32, graded bool, onH func()) {
+	m := w.m
+	w.embed(inputs, pids)
+	n, t := m.cfg.HCycles, m.cfg.LCycles
+	for i := range n {
+		for j := range t {
+			var caches []*blockCache
+			if graded && i == n-1 && j == t-1 {
+				caches = w.gradL
+			}
+			w.module(m.lLevel, zL, zH, w.x, caches)
+		}
+		var caches []*blockCache
+		if graded && i == n-1 {
+			caches = w.gradH
+		}
+		w.module(m.hLevel, zH, zL, nil, caches)
+		if onH != nil {
+			onH()
+		}
+	}
+	w.heads(zH)
+}
+
+// segmentHRMBack back-propagates the loss gradients in w.dlogits and w.dq
+// through the graded calls of the last segmentHRM (whose output state is zH).
+func (w *workspace) segmentHRMBack(zH []float32, inputs []int32) {
+	w.headsBack(zH)
+	w.moduleBack(w.m.hLevel, w.gradH)
+	w.moduleBack(w.m.lLevel, w.gradL)
+	w.embedBack(inputs)
+}
+
+// heads computes the LM logits at every position and the Q logits at position 0.
+func (w *workspace) heads(zH []float32) {
+	m := w.m
+	c := m.cfg
+	n, d, v := w.b*w.s, c.Hidden, c.VocabSize
+	if !w.qOnly {
+		mm(false, true, n, v, d, 1, zH, d, m.lmHead.t.F32, d, 0, w.logits, v)
+	}
+	mm(false, true, w.b, 2, d, 1, zH, w.s*d, m.qW.t.F32, d, 0, w.q, 2)
+	for b := range w.b {
+		w.q[2*b] += m.qB.t.F32[0]
+		w.q[2*b+1] += m.qB.t.F32[1]
+	}
+}
+
+// headsBack sets w.dz to the gradient of the loss with respect to zH and
+// accumulates the head gradients.
+func (w *workspace) headsBack(zH []float32) {
+	m := w.m
+	c := m.cfg
+	n, d, v := w.b*w.s, c.Hidden, c.VocabSize
+	mm(false, false, n, d, v, 1, w.dlogits, v, m.lmHead.t.F32, d, 0, w.dz, d)
+	mm(true, false, v, d, n, 1, w.dlogits, v, zH, d, 1, m.lmHead.g, d)
+	mm(false, false, w.b, d, 2, 1, w.dq, 2, m.qW.t.F32, d, 1, w.dz, w.s*d)
+	mm(true, false, 2, d, w.b, 1, w.dq, 2, zH, w.s*d, 1, m.qW.g, d)
+	for b := range w.b {
+		m.qB.g[0] += w.dq[2*b]
+		m.qB.g[1] += w.dq[2*b+1]
+	}
+}

@@ -134,7 +134,7 @@ func (m *Model) ropeTables() {
 	for p := range s {
 		for k := range dh / 2 {
 			inv := 1 / math.Pow(m.cfg.RopeTheta, float64(2*k)/float64(dh))
-			a := float64(float32(p) * float32(inv))
+			a := float64(p) * inv
 			for _, j := range []int{k, k + dh/2} {
 				m.cos[p*dh+j] = float32(math.Cos(a))
 				m.sin[p*dh+j] = float32(math.Sin(a))

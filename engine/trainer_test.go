@@ -1,0 +1,257 @@
+package engine
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestParamCountReference(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the 27M-parameter reference model")
+	}
+	m := newTestModel(t, DefaultHRM(), 0)
+	if got := m.NumParams(); got != 27275266 {
+		t.Errorf("reference HRM has %d trainable parameters, want 27,275,266", got)
+	}
+	if got := m.byName["inner.L_level.layers.0.mlp.down_proj.weight"].t.Shape; !slices.Equal(got, []int{512, 1536}) {
+		t.Errorf("down_proj shape %v, want [512 1536]", got)
+	}
+}
+
+func TestTruncNormalInit(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	x := make([]float32, 200000)
+	truncNormal(rng, x, 0.5)
+	var s, s2 float64
+	for _, v := range x {
+		if math.Abs(float64(v)) > 2.2737*0.5+1e-6 {
+			t.Fatalf("value %v beyond the truncation bound", v)
+		}
+		s += float64(v)
+		s2 += float64(v) * float64(v)
+	}
+	mean := s / float64(len(x))
+	std := math.Sqrt(s2/float64(len(x)) - mean*mean)
+	if math.Abs(mean) > 0.005 || math.Abs(std-0.5) > 0.005 {
+		t.Errorf("mean %.4f std %.4f, want 0 and 0.5", mean, std)
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	c := tinyConfig()
+	c.Heads = 5
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "model.heads") {
+		t.Errorf("heads 5 with hidden 16: %v", err)
+	}
+	h := testHyper(4)
+	h.Beta2 = 1
+	if err := h.Validate(); err == nil || !strings.Contains(err.Error(), "train.beta2") {
+		t.Errorf("beta2 1: %v", err)
+	}
+}
+
+func testHyper(b int) Hyper {
+	return Hyper{BatchSize: b, LR: 1e-3, LRMinRatio: 1, WarmupSteps: 2, WeightDecay: 0.1, Beta1: 0.9, Beta2: 0.95,
+		Optimizer: "adam_atan2", PuzzleEmbLR: 1e-2, PuzzleEmbWeightDecay: 0.1, HaltMaxSteps: 3, HaltExplorationProb: 0.5}
+}
+
+func weightsOf(m *Model) [][]float32 {
+	var out [][]float32
+	for _, p := range m.params {
+		out = append(out, slices.Clone(p.t.F32))
+	}
+	return out
+}
+
+func sameWeights(t *testing.T, a, b *Model) {
+	t.Helper()
+	wa, wb := weightsOf(a), weightsOf(b)
+	for i := range wa {
+		if !slices.Equal(wa[i], wb[i]) {
+			t.Fatalf("tensor %s differs", a.params[i].t.Name)
+		}
+	}
+}
+
+func trainSteps(t *testing.T, tr *Trainer, c Config, from, n int) []Metrics {
+	t.Helper()
+	var out []Metrics
+	for i := from; i < from+n; i++ {
+		met, err := tr.Step(randomBatch(c, tr.Hyper().BatchSize, uint64(100+i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, met)
+	}
+	return out
+}
+
+func sameMetrics(t *testing.T, a, b []Metrics) {
+	t.Helper()
+	for i := range a {
+		if a[i].Loss != b[i].Loss || a[i].GradNorm != b[i].GradNorm || a[i].Count != b[i].Count ||
+			!slices.Equal(a[i].HaltHistogram, b[i].HaltHistogram) {
+			t.Fatalf("step %d: %+v vs %+v", i+1, a[i], b[i])
+		}
+	}
+}
+
+// TestDeterministicAndResume: the same seeds give the same run, and N steps,
+// State/Restore into a fresh trainer, N more steps equal 2N steps bit for bit.
+func TestDeterministicAndResume(t *testing.T) {
+	c := tinyConfig()
+	h := testHyper(4)
+	h.EMARate = 0.9
+	run := func() (*Trainer, []Metrics) {
+		tr, err := NewTrainer(newTestModel(t, c, 1), h, 9)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tr, trainSteps(t, tr, c, 0, 6)
+	}
+	a, ma := run()
+	b, mb := run()
+	sameMetrics(t, ma, mb)
+	sameWeights(t, a.Model(), b.Model())
+
+	first, err := NewTrainer(newTestModel(t, c, 1), h, 9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m1 := trainSteps(t, first, c, 0, 3)
+	tensors, meta := first.State()
+	fresh := newTestModel(t, c, 77) // different init: everything must come from the saved state
+	for _, x := range first.Model().Tensors() {
+		if err := fresh.SetTensor(x.Name, x.Shape, x.F32); err != nil {
+			t.Fatal(err)
+		}
+	}
+	second, err := NewTrainer(fresh, h, 12345)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := second.Restore(tensors, meta); err != nil {
+		t.Fatal(err)
+	}
+	m2 := trainSteps(t, second, c, 3, 3)
+	sameMetrics(t, ma, append(m1, m2...))
+	sameWeights(t, a.Model(), second.Model())
+	sameWeights(t, a.EvalModel(), second.EvalModel())
+	if second.Steps() != 6 {
+		t.Errorf("steps after resume: %d, want 6", second.Steps())
+	}
+
+	tensors[0].Shape = []int{1}
+	if err := second.Restore(tensors, meta); err == nil || !strings.Contains(err.Error(), tensors[0].Name) {
+		t.Errorf("restore with a bad shape: %v", err)
+	}
+}
+
+func TestSetHyper(t *testing.T) {
+	c := tinyConfig()
+	h := testHyper(4)
+	tr, err := NewTrainer(newTestModel(t, c, 1), h, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	trainSteps(t, tr, c, 0, 2)
+
+	// lr 0 (and no puzzle lr): the weights stay put.
+	h.LR, h.PuzzleEmbLR = 0, 0
+	if err := tr.SetHyper(h); err != nil {
+		t.Fatal(err)
+	}
+	before := weightsOf(tr.Model())
+	met := trainSteps(t, tr, c, 2, 1)[0]
+	if met.LR != 0 {
+		t.Errorf("lr %v with base 0", met.LR)
+	}
+	for i, w := range weightsOf(tr.Model()) {
+		if !slices.Equal(w, before[i]) {
+			t.Errorf("%s changed at lr 0", tr.Model().params[i].t.Name)
+		}
+	}
+
+	// halt_max_steps 1: every slot halts after one segment.
+	h.HaltMaxSteps = 1
+	h.BatchSize = 5 // also resets the carry
+	h.LCycles = 3
+	if err := tr.SetHyper(h); err != nil {
+		t.Fatal(err)
+	}
+	if tr.Model().Config().LCycles != 3 {
+		t.Errorf("l_cycles not applied")
+	}
+	met = trainSteps(t, tr, c, 3, 1)[0]
+	if met.Count != 5 || met.MeanSteps != 1 || !slices.Equal(met.HaltHistogram, []int{5}) {
+		t.Errorf("halt_max_steps 1: %+v", met)
+	}
+	if _, err := tr.Step(randomBatch(c, 4, 1)); err == nil {
+		t.Error("a batch of 4 with batch size 5 was accepted")
+	}
+	h.Optimizer = "sgd"
+	if err := tr.SetHyper(h); err == nil {
+		t.Error("optimizer sgd accepted")
+	}
+}
+
+func TestScheduleLR(t *testing.T) {
+	h := Hyper{WarmupSteps: 10, TotalSteps: 110, LRMinRatio: 0.1}
+	for _, tc := range []struct {
+		step int
+		want float64
+	}{{1, 0.1}, {5, 0.5}, {10, 1}, {60, 0.55}, {110, 0.1}, {500, 0.1}} {
+		if got := scheduleLR(h, tc.step, 1); math.Abs(got-tc.want) > 1e-12 {
+			t.Errorf("step %d: lr %v, want %v", tc.step, got, tc.want)
+		}
+	}
+	h.TotalSteps = 0
+	if got := scheduleLR(h, 1000, 2); got != 2 {
+		t.Errorf("constant after warm-up: %v", got)
+	}
+}
+
+func TestSignSGDTouchedRowsOnly(t *testing.T) {
+	table := []float32{1, 1, 2, 2, 3, 3}
+	grads := []float32{0.5, -0.5, -1, 0.25, 0, 0}
+	signSGD(table, grads, []int32{2, 2, 0}, 2, 0.1, 0.5, make([]int32, 3), make([]float32, 6))
+	// row 2: sum (-0.5, -0.25) -> +0.1 each after decay 0.95; row 0: zero grad, decayed only; row 1 untouched
+	want := []float32{0.95, 0.95, 2, 2, 3*0.95 + 0.1, 3*0.95 + 0.1}
+	for i := range want {
+		if math.Abs(float64(table[i]-want[i])) > 1e-6 {
+			t.Fatalf("table %v, want %v", table, want)
+		}
+	}
+}
+
+func TestRunTrace(t *testing.T) {
+	c := tinyConfig()
+	c.HCycles = 3
+	m := newTestModel(t, c, 1)
+	bt := randomBatch(c, 2, 5)
+	var segs int
+	err := m.Run(bt, 2, true, func(seg int, out *SegmentOutput) {
+		segs++
+		if seg != segs || len(out.Inner) != 3 || !slices.Equal(out.Inner[2], out.Preds) {
+			t.Errorf("segment %d: %d inner frames, last equal to preds: %v", seg, len(out.Inner), slices.Equal(out.Inner[2], out.Preds))
+		}
+		for i, p := range out.Confidence {
+			if !(p > 0 && p <= 1) || out.Preds[i] < 0 {
+				t.Fatalf("confidence %v", p)
+			}
+		}
+		if out.QHalt[0] <= 0 || out.QHalt[0] >= 0.01 {
+			t.Errorf("q_halt %v, want sigmoid(-5) at init", out.QHalt[0])
+		}
+	})
+	if err != nil || segs != 2 {
+		t.Fatalf("Run: %v after %d segments", err, segs)
+	}
+	bt.Inputs[0] = 99
+	if err := m.Run(bt, 1, false, func(int, *SegmentOutput) {}); err == nil || !strings.Contains(err.Error(), "batch.inputs[0]") {
+		t.Errorf("bad token: %v", err)
+	}
+}

@@ -135,9 +135,29 @@ def adam_first_step():
     return float((p["w"] - want).abs().max())
 
 
+def hrm_schedule(n_cycles, t_cycles):
+    """The order of module calls in one HRM segment: (no-grad calls, graded calls)."""
+    cfg = H.Config(H_cycles=n_cycles, L_cycles=t_cycles)
+    calls = []
+    real = H.module
+    H.module = lambda params, level, h, inj, cfg, rope: calls.append(level) or h
+    try:
+        H.recursion_prefix(None, cfg, 0, 0, 0, None)
+        split = len(calls)
+        H.recursion_graded(None, cfg, 0, 0, 0, None)
+    finally:
+        H.module = real
+    return "".join(calls[:split]), "".join(calls[split:])
+
+
 def check_global():
     print("global checks:")
     ok = True
+    sched = hrm_schedule(2, 2), hrm_schedule(3, 2), hrm_schedule(2, 3)
+    want = ("LLHL", "LH"), ("LLHLLHL", "LH"), ("LLLHLL", "LH")
+    print(f"  HRM call order (no-grad, graded) for N/T 2/2, 3/2, 2/3: {sched} "
+          f"({'ok' if sched == want else 'FAIL'})")
+    ok &= sched == want
     n = H.num_trainable(H.Config(vocab_size=11, seq_len=81))
     print(f"  reference HRM trainable parameters: {n:,} ({'ok' if n == 27275266 else 'FAIL'})")
     ok &= n == 27275266

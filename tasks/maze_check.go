@@ -2,8 +2,8 @@ package tasks
 
 // pathCheck applies the maze rules to pred for the question input: walls, S and G unchanged,
 // free cells either free or path, the path cells forming a simple S-G path, and that path a
-// shortest one. It returns the verdict and the cells that break a rule (path cells off every
-// shortest path included).
+// shortest one. It returns the verdict and the cells that break a rule (path cells reached
+// later than their shortest distance from S included).
 func (m *Maze) pathCheck(input, pred []int32) (bool, []int) {
 	n2 := m.n * m.n
 	if len(input) != n2 || len(pred) != n2 {
@@ -44,11 +44,16 @@ func (m *Maze) pathCheck(input, pred []int32) (bool, []int) {
 			bad[i] = true
 		}
 	}
-	// Walk the predicted path from S; cells it does not reach are disconnected.
+	// Walk the predicted path from S: a cell reached after more steps than its BFS distance
+	// lies on a detour; cells the walk does not reach are disconnected.
+	dS := m.distances(input, s)
 	reached := make([]bool, n2)
 	steps := 0
 	for prev, cur := -1, s; cur >= 0 && !reached[cur]; steps++ {
 		reached[cur] = true
+		if dS[cur] != steps {
+			bad[cur] = true
+		}
 		next := -1
 		m.neighbours(cur, func(j int) {
 			if next < 0 && onPath[j] && j != prev && !reached[j] {
@@ -65,22 +70,14 @@ func (m *Maze) pathCheck(input, pred []int32) (bool, []int) {
 			bad[i] = true
 		}
 	}
-	dS, dG := m.distances(input, s), m.distances(input, g)
 	shortest := dS[g]
-	if shortest >= 0 {
-		for i := range n2 {
-			if onPath[i] && (dS[i] < 0 || dG[i] < 0 || dS[i]+dG[i] != shortest) {
-				bad[i] = true
-			}
-		}
-	}
 	valid := len(bad) == 0 && reached[g] && steps == shortest
 	return valid, sortedKeys(bad)
 }
 
 // Check reports whether pred equals the label and whether it marks a shortest S-G path
 // (Valid even when it differs from the label's path). Violations lists changed walls, S or G,
-// path cells that branch, break off or leave every shortest path.
+// path cells that branch, break off or lie on a detour.
 func (m *Maze) Check(ex Example, pred []int32) CheckResult {
 	valid, bad := m.pathCheck(ex.Input, pred)
 	return CheckResult{Exact: exact(ex.Label, pred), Valid: valid, Violations: bad}

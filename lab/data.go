@@ -1,0 +1,101 @@
+package lab
+
+import (
+	"strconv"
+
+	"hrmlab/engine"
+	"hrmlab/tasks"
+)
+
+// dataStream is a session's puzzles: the dataset of the [task] section and
+// the sampler that draws its training batches.
+type dataStream struct {
+	ds      *tasks.Dataset
+	sampler *tasks.Sampler
+}
+
+// samplerSeedOffset keeps the training stream's seed apart from the seeds the
+// dataset derives for its own splits.
+const samplerSeedOffset = 0x5eed
+
+func newDataSource(c *Config) (*dataStream, error) {
+	t := c.Task
+	ds, err := tasks.New(tasks.Options{
+		Kind:       t.Kind,
+		Size:       t.Size,
+		Difficulty: difficultyOf(t),
+		TrainCount: t.TrainCount,
+		TestCount:  t.TestCount,
+		Augment:    t.Augment,
+		NumAug:     t.NumAug,
+		DataPath:   t.Data,
+		Seed:       uint64(c.Run.Seed),
+	})
+	if err != nil {
+		return nil, &InputError{Err: err}
+	}
+	return &dataStream{ds: ds, sampler: ds.NewSampler(uint64(c.Run.Seed) + samplerSeedOffset)}, nil
+}
+
+// difficultyOf maps the [task] difficulty keys onto the generators' knobs;
+// "any" keeps the givens range but lifts the limit on solver guesses.
+func difficultyOf(t TaskConfig) tasks.Difficulty {
+	d := tasks.Difficulty{Level: t.Difficulty, MinGivens: t.MinGivens, MaxGivens: t.MaxGivens, MinPathLen: t.MinPath}
+	if t.Difficulty == "any" {
+		d.Level, d.MaxGuesses = "medium", -1
+	}
+	return d
+}
+
+func (d *dataStream) Task() tasks.Task        { return d.ds.Task }
+func (d *dataStream) Test() []tasks.Example   { return d.ds.Test }
+func (d *dataStream) Dataset() *tasks.Dataset { return d.ds }
+
+// NumPuzzleIDs is the size of the puzzle-embedding table the data needs.
+func (d *dataStream) NumPuzzleIDs() int {
+	return max(d.ds.Task.NumPuzzleIDs(), len(d.ds.Identifiers))
+}
+
+// Next fills b with the next training batch of the given size, reusing its
+// slices.
+func (d *dataStream) Next(b *engine.Batch, size int) error {
+	L := d.ds.Task.SeqLen()
+	if cap(b.PuzzleIDs) < size {
+		b.Inputs, b.Labels, b.PuzzleIDs = make([]int32, size*L), make([]int32, size*L), make([]int32, size)
+	}
+	b.Size = size
+	b.Inputs, b.Labels, b.PuzzleIDs = b.Inputs[:size*L], b.Labels[:size*L], b.PuzzleIDs[:size]
+	return d.sampler.Fill(b.Inputs, b.Labels, b.PuzzleIDs)
+}
+
+// Update applies live [task] changes (the difficulty of a generated stream).
+func (d *dataStream) Update(c *Config) error {
+	want := difficultyOf(c.Task)
+	if want == d.sampler.Difficulty() {
+		return nil
+	}
+	return d.sampler.SetDifficulty(want)
+}
+
+// State is the sampler's position, for checkpoints.
+func (d *dataStream) State() map[string]string {
+	st := d.sampler.State()
+	return map[string]string{
+		"batches": strconv.Itoa(st.Batches),
+		"epoch":   strconv.Itoa(st.Epoch),
+		"cursor":  strconv.Itoa(st.Cursor),
+	}
+}
+
+// Restore moves the sampler to a position saved by State.
+func (d *dataStream) Restore(m map[string]string) error {
+	var st tasks.SamplerState
+	for key, dst := range map[string]*int{"batches": &st.Batches, "epoch": &st.Epoch, "cursor": &st.Cursor} {
+		v, err := strconv.Atoi(m[key])
+		if err != nil {
+			return &InputError{Err: &FieldError{Key: "data." + key, Msg: "missing or not a number in the checkpoint"}}
+		}
+		*dst = v
+	}
+	return d.sampler.SetState(st)
+}

@@ -1,0 +1,152 @@
+package lab
+
+import (
+	"fmt"
+	"strings"
+
+	"hrmlab/checkpoints"
+	"hrmlab/engine"
+	"hrmlab/tasks"
+)
+
+// loadedCheckpoint is a checkpoint file read back with its config.
+type loadedCheckpoint struct {
+	path    string
+	cfg     *Config
+	tensors []*engine.Tensor
+	meta    checkpoints.Meta
+}
+
+func loadCheckpoint(path string) (*loadedCheckpoint, error) {
+	ck, err := checkpoints.Load(path)
+	if err != nil {
+		return nil, &InputError{Err: err}
+	}
+	cfg, err := Parse([]byte(ck.Meta.Config), path+" (config)")
+	if err != nil {
+		return nil, err
+	}
+	return &loadedCheckpoint{path: path, cfg: cfg, tensors: ck.Tensors, meta: ck.Meta}, nil
+}
+
+// ResumeConfig returns the config a checkpoint was saved with.
+func ResumeConfig(path string) (*Config, error) {
+	c, err := loadCheckpoint(path)
+	if err != nil {
+		return nil, err
+	}
+	return c.cfg, nil
+}
+
+// prefixed returns the tensors and metadata whose names start with prefix,
+// with the prefix removed.
+func (c *loadedCheckpoint) prefixed(prefix string) map[string]string {
+	out := map[string]string{}
+	for k, v := range c.meta.Extra {
+		if rest, ok := strings.CutPrefix(k, prefix); ok {
+			out[rest] = v
+		}
+	}
+	return out
+}
+
+// loadWeights copies the model tensors into m; with ema it prefers the EMA
+// copy ("ema.<name>") where the checkpoint has one.
+func (c *loadedCheckpoint) loadWeights(m *engine.Model, ema bool) error {
+	byName := make(map[string]*engine.Tensor, len(c.tensors))
+	for _, t := range c.tensors {
+		byName[t.Name] = t
+	}
+	for _, want := range m.Tensors() {
+		t, ok := byName[want.Name]
+		if e, has := byName["ema."+want.Name]; ema && has {
+			t, ok = e, true
+		}
+		if !ok {
+			return &InputError{Err: fmt.Errorf("%s: tensor %s is missing", c.path, want.Name)}
+		}
+		if err := m.SetTensor(t.Name, t.Shape, t.F32); err != nil {
+			return &InputError{Err: fmt.Errorf("%s: %w", c.path, err)}
+		}
+	}
+	return nil
+}
+
+// restore puts a session back where the checkpoint left it: weights,
+// optimizer, carry, RNG and data position.
+func (c *loadedCheckpoint) restore(s *Session) error {
+	if err := c.loadWeights(s.trainer.Model(), false); err != nil {
+		return err
+	}
+	var state []*engine.Tensor
+	names := map[string]bool{}
+	for _, t := range s.trainer.Model().Tensors() {
+		names[t.Name] = true
+	}
+	for _, t := range c.tensors {
+		if !names[t.Name] {
+			state = append(state, t)
+		}
+	}
+	if err := s.trainer.Restore(state, c.prefixed("trainer.")); err != nil {
+		return &InputError{Err: fmt.Errorf("%s: %w", c.path, err)}
+	}
+	if err := s.data.Restore(c.prefixed("data.")); err != nil {
+		return &InputError{Err: fmt.Errorf("%s: %w", c.path, err)}
+	}
+	return nil
+}
+
+// Loaded is a checkpoint opened for evaluation or solving: its config, its
+// dataset and its evaluation weights.
+type Loaded struct {
+	Config *Config
+	Model  *engine.Model
+	Step   int
+	data   *dataStream
+}
+
+// OpenCheckpoint loads a checkpoint's model (EMA weights when it has them)
+// and rebuilds its dataset; dataPath, when set, replaces the config's
+// task.data so the model can be evaluated on other puzzles of its kind.
+func OpenCheckpoint(path, dataPath string) (*Loaded, error) {
+	c, err := loadCheckpoint(path)
+	if err != nil {
+		return nil, err
+	}
+	cfg := c.cfg
+	if dataPath != "" {
+		if err := cfg.Set("task.data", dataPath); err != nil {
+			return nil, err
+		}
+	}
+	d, err := newDataSource(cfg)
+	if err != nil {
+		return nil, err
+	}
+	mc := modelConfig(cfg, d)
+	if dataPath != "" {
+		// The puzzle-embedding table belongs to the training data.
+		mc.NumPuzzleIDs = modelConfig(c.cfg, d).NumPuzzleIDs
+		for _, t := range c.tensors {
+			if t.Name == "inner.puzzle_emb.weights" && len(t.Shape) > 0 {
+				mc.NumPuzzleIDs = t.Shape[0]
+			}
+		}
+	}
+	m, err := engine.NewModel(mc, uint64(cfg.Run.Seed))
+	if err != nil {
+		return nil, &InputError{Err: err}
+	}
+	if err := c.loadWeights(m, true); err != nil {
+		return nil, err
+	}
+	return &Loaded{Config: cfg, Model: m, Step: c.meta.Step, data: d}, nil
+}
+
+// Task is the loaded checkpoint's puzzle family.
+func (l *Loaded) Task() tasks.Task { return l.data.Task() }
+
+// Test is the held-out split of the loaded checkpoint's dataset (or of the
+// -data file that replaced it).
+func (l *Loaded) Test() []tasks.Example { return l.data.Test() }

@@ -1,0 +1,122 @@
+package lab
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"hrmlab/checkpoints"
+	"hrmlab/engine"
+)
+
+// runFolder is what a persisting session writes: runs/<name>/lab.toml (the
+// config, with live changes appended as comments), metrics.jsonl and
+// checkpoints/.
+type runFolder struct {
+	name, dir string
+	metrics   *os.File
+	w         *bufio.Writer
+}
+
+func openRunFolder(cfg *Config, resumed bool) (*runFolder, error) {
+	name := cfg.Run.Name
+	if name == "" {
+		name = fmt.Sprintf("%s%d-%s-%s", cfg.Task.Kind, cfg.Task.Size, cfg.Model.Arch, time.Now().Format("20060102-150405"))
+		cfg.Run.Name = name
+	}
+	dir := filepath.Join(cfg.Run.Out, name)
+	if err := os.MkdirAll(filepath.Join(dir, "checkpoints"), 0o755); err != nil {
+		return nil, err
+	}
+	if !resumed {
+		text, err := cfg.Encode()
+		if err != nil {
+			return nil, err
+		}
+		if err := writeFileAtomic(filepath.Join(dir, "lab.toml"), text); err != nil {
+			return nil, err
+		}
+	}
+	f, err := os.OpenFile(filepath.Join(dir, "metrics.jsonl"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	return &runFolder{name: name, dir: dir, metrics: f, w: bufio.NewWriter(f)}, nil
+}
+
+func writeFileAtomic(path string, data []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+func (r *runFolder) writeJSON(kind string, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return
+	}
+	fmt.Fprintf(r.w, `{"kind":%q,"time":%q,"data":%s}`+"\n", kind, time.Now().UTC().Format(time.RFC3339), b)
+	r.w.Flush()
+}
+
+func (r *runFolder) logPoint(p Point)       { r.writeJSON("train", p) }
+func (r *runFolder) logEval(e EvalReport)   { r.writeJSON("eval", e) }
+func (r *runFolder) logChange(c Change) {
+	r.writeJSON("change", c)
+	f, err := os.OpenFile(filepath.Join(r.dir, "lab.toml"), os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return
+	}
+	fmt.Fprintf(f, "# step %d: %s = %s (was %s)\n", c.Step, c.Key, c.New, c.Old)
+	f.Close()
+}
+
+func (r *runFolder) close() error {
+	if err := r.w.Flush(); err != nil {
+		return err
+	}
+	return r.metrics.Close()
+}
+
+// save writes a checkpoint of the session and prunes old ones.
+func (r *runFolder) save(s *Session) (string, error) {
+	cfg := s.Config()
+	text, err := cfg.Encode()
+	if err != nil {
+		return "", err
+	}
+	tensors := append([]*engine.Tensor(nil), s.trainer.Model().Tensors()...)
+	st, meta := s.trainer.State()
+	tensors = append(tensors, st...)
+	extra := map[string]string{}
+	for k, v := range meta {
+		extra["trainer."+k] = v
+	}
+	for k, v := range s.data.State() {
+		extra["data."+k] = v
+	}
+	if p, ok := s.History.Last(); ok {
+		extra[checkpoints.KeyTrainLoss] = strconv.FormatFloat(p.Loss, 'g', 6, 64)
+	}
+	if ev := s.Status().LastEval; ev != nil {
+		extra[checkpoints.KeyEvalExact] = strconv.FormatFloat(ev.ExactAccuracy, 'g', 6, 64)
+		extra["eval_step"] = strconv.Itoa(ev.Step)
+	}
+	backend, _ := engine.Backend()
+	step := s.trainer.Steps()
+	path := filepath.Join(r.dir, "checkpoints", checkpoints.FileName(step))
+	err = checkpoints.Save(path, tensors, checkpoints.Meta{Config: string(text), Step: step, Backend: backend, Extra: extra})
+	if err != nil {
+		return "", err
+	}
+	if _, err := checkpoints.Prune(filepath.Join(r.dir, "checkpoints"), cfg.Run.KeepCheckpoints); err != nil {
+		return path, err
+	}
+	return path, nil
+}

@@ -1,0 +1,305 @@
+package lab
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"sync"
+	"time"
+
+	"hrmlab/engine"
+	"hrmlab/tasks"
+)
+
+// Options are the choices of the front-end that starts a Session.
+type Options struct {
+	Persist     bool   // write runs/<name>/ (config, metrics.jsonl, checkpoints)
+	Resume      string // a checkpoint to resume from
+	StartPaused bool
+	ExitAtEnd   bool // end the session when a limit is reached (the CLI); else stay open (the TUI)
+}
+
+// Status is a copy of what the status bar shows.
+type Status struct {
+	Run, Task, Arch  string
+	Params           int
+	Backend          string
+	Threads          int
+	State            State
+	Step             int
+	StepsPerSec      float64
+	Elapsed          time.Duration // time spent training, pauses excluded
+	ETA              time.Duration // 0 when there is no limit
+	RunDir           string
+	LastEval         *EvalReport
+	LastCheckpoint   string
+	LastError        error
+	Hyper            engine.Hyper
+}
+
+// ErrStructural is returned by Set for a key that only a new run can change.
+var ErrStructural = errors.New("structural setting: it takes a new run")
+
+// Session is one experiment: the dataset, the model and a trainer running on
+// its own goroutine. Front-ends read its events and history and send it
+// commands, which it applies between steps; nothing they do blocks training.
+type Session struct {
+	task    tasks.Task
+	data    *dataStream
+	trainer *engine.Trainer
+	opts    Options
+	run     *runFolder // nil unless Persist
+
+	History History
+
+	cmds chan command
+	done chan struct{}
+
+	mu     sync.Mutex // guards the fields below
+	cfg    *Config
+	status Status
+	subs   []*Subscription
+	err    error
+
+	// Owned by the training goroutine.
+	paused     bool
+	finished   bool
+	trainTime  time.Duration
+	rate       float64 // smoothed steps per second
+	lastEvalAt int
+	lastSaveAt int
+}
+
+type cmdKind int
+
+const (
+	cmdPause cmdKind = iota
+	cmdResume
+	cmdStep
+	cmdEval
+	cmdSave
+	cmdStop
+	cmdSet
+	cmdSnapshot
+)
+
+type command struct {
+	kind       cmdKind
+	key, value string
+	reply      chan any
+}
+
+// NewSession builds the dataset and the model from cfg and, with
+// opts.Resume, restores the checkpoint's weights, optimizer, carry and data
+// position into them (cfg is then normally the checkpoint's own, from
+// ResumeConfig, with live keys possibly changed). It does not start training:
+// call Start.
+func NewSession(cfg *Config, opts Options) (*Session, error) {
+	cfg = cfg.Clone()
+	var ck *loadedCheckpoint
+	if opts.Resume != "" {
+		var err error
+		if ck, err = loadCheckpoint(opts.Resume); err != nil {
+			return nil, err
+		}
+	}
+	data, err := newDataSource(cfg)
+	if err != nil {
+		return nil, err
+	}
+	model, err := engine.NewModel(modelConfig(cfg, data), uint64(cfg.Run.Seed))
+	if err != nil {
+		return nil, &InputError{Err: err}
+	}
+	trainer, err := engine.NewTrainer(model, hyperOf(cfg), uint64(cfg.Run.Seed))
+	if err != nil {
+		return nil, &InputError{Err: err}
+	}
+	s := &Session{
+		task: data.Task(), data: data, trainer: trainer, opts: opts, cfg: cfg,
+		cmds: make(chan command, 64), done: make(chan struct{}),
+		paused: opts.StartPaused,
+	}
+	if ck != nil {
+		if err := ck.restore(s); err != nil {
+			return nil, err
+		}
+	}
+	if opts.Persist {
+		if s.run, err = openRunFolder(cfg, ck != nil); err != nil {
+			return nil, err
+		}
+	}
+	backend, threads := engine.Backend()
+	s.status = Status{
+		Run: cfg.Run.Name, Task: taskLabel(cfg), Arch: cfg.Model.Arch, Params: model.NumParams(),
+		Backend: backend, Threads: threads, State: StatePaused, Step: trainer.Steps(), Hyper: trainer.Hyper(),
+	}
+	if s.run != nil {
+		s.status.Run, s.status.RunDir = s.run.name, s.run.dir
+	}
+	s.lastEvalAt, s.lastSaveAt = trainer.Steps(), trainer.Steps()
+	return s, nil
+}
+
+func taskLabel(c *Config) string {
+	return fmt.Sprintf("%s %d", c.Task.Kind, c.Task.Size)
+}
+
+// Task is the puzzle family of the session.
+func (s *Session) Task() tasks.Task { return s.task }
+
+// TestSet is the held-out split.
+func (s *Session) TestSet() []tasks.Example { return s.data.Test() }
+
+// Config returns a copy of the current configuration (live changes included).
+func (s *Session) Config() *Config {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cfg.Clone()
+}
+
+// Status returns a copy of the current status.
+func (s *Session) Status() Status {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.status
+}
+
+// Subscribe returns a new event subscription.
+func (s *Session) Subscribe() *Subscription {
+	sub := newSubscription()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	select {
+	case <-s.done:
+		sub.close()
+	default:
+		s.subs = append(s.subs, sub)
+	}
+	return sub
+}
+
+// Start runs the trainer on its own goroutine until ctx ends, Stop is called
+// or (with ExitAtEnd) a limit is reached. Cancelling ctx saves a final
+// checkpoint when the session persists.
+func (s *Session) Start(ctx context.Context) {
+	go s.loop(ctx)
+}
+
+// Wait blocks until the training goroutine has ended and returns its error.
+func (s *Session) Wait() error {
+	<-s.done
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.err
+}
+
+// Done is closed when the training goroutine has ended.
+func (s *Session) Done() <-chan struct{} { return s.done }
+
+func (s *Session) send(c command) {
+	select {
+	case s.cmds <- c:
+	case <-s.done:
+	}
+}
+
+// Pause stops training after the current step.
+func (s *Session) Pause() { s.send(command{kind: cmdPause}) }
+
+// Resume continues training.
+func (s *Session) Resume() { s.send(command{kind: cmdResume}) }
+
+// StepOnce trains one step while paused.
+func (s *Session) StepOnce() { s.send(command{kind: cmdStep}) }
+
+// EvaluateNow runs an evaluation on the test split at the next step boundary.
+func (s *Session) EvaluateNow() { s.send(command{kind: cmdEval}) }
+
+// Save writes a checkpoint at the next step boundary.
+func (s *Session) Save() { s.send(command{kind: cmdSave}) }
+
+// Stop ends the session (saving a final checkpoint when it persists).
+func (s *Session) Stop() { s.send(command{kind: cmdStop}) }
+
+// Set changes a live key; it applies at the next step and is logged. Invalid
+// values are refused at once with the reason; structural keys return an
+// error wrapping ErrStructural.
+func (s *Session) Set(key, value string) error {
+	f, ok := LookupField(s.Config(), key)
+	if !ok {
+		return inputErrorf("unknown key %q%s", key, suggest(key))
+	}
+	if !f.Live {
+		return fmt.Errorf("%s: %w", key, ErrStructural)
+	}
+	trial := s.Config()
+	if err := trial.Set(key, value); err != nil {
+		return err
+	}
+	reply := make(chan any, 1)
+	s.send(command{kind: cmdSet, key: key, value: value, reply: reply})
+	select {
+	case r := <-reply:
+		if err, _ := r.(error); err != nil {
+			return err
+		}
+	case <-s.done:
+		return errors.New("the session has ended")
+	}
+	return nil
+}
+
+// Snapshot returns a copy of the weights used for evaluation (the EMA weights
+// when EMA is on), taken between two steps. It waits for the current step to
+// finish; call it off the UI goroutine.
+func (s *Session) Snapshot(ctx context.Context) (*engine.Model, error) {
+	reply := make(chan any, 1)
+	select {
+	case s.cmds <- command{kind: cmdSnapshot, reply: reply}:
+	case <-s.done:
+		return s.trainer.EvalModel().Clone(), nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	select {
+	case r := <-reply:
+		return r.(*engine.Model), nil
+	case <-s.done:
+		return s.trainer.EvalModel().Clone(), nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (s *Session) publish(e Event) {
+	e.Time = time.Now()
+	s.mu.Lock()
+	subs := append([]*Subscription(nil), s.subs...)
+	s.mu.Unlock()
+	for _, sub := range subs {
+		sub.publish(e)
+	}
+}
+
+func (s *Session) setState(st State) {
+	s.mu.Lock()
+	changed := s.status.State != st
+	s.status.State = st
+	step := s.status.Step
+	s.mu.Unlock()
+	if changed {
+		s.publish(Event{Kind: EventState, State: st, Step: step})
+	}
+}
+
+func (s *Session) fail(err error) {
+	s.mu.Lock()
+	s.status.LastError = err
+	s.mu.Unlock()
+	s.publish(Event{Kind: EventError, Err: err, Step: s.trainer.Steps()})
+}
+
+func isFinite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }

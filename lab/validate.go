@@ -1,0 +1,121 @@
+package lab
+
+import (
+	"fmt"
+	"math"
+)
+
+// FieldError says which key holds an invalid value and why.
+type FieldError struct {
+	Key string
+	Msg string
+}
+
+func (e *FieldError) Error() string { return e.Key + ": " + e.Msg }
+
+// Validate checks every value and the relations between them. The first
+// problem is returned as a *FieldError naming the key.
+func (c *Config) Validate() error {
+	for _, chk := range c.checks() {
+		if !chk.ok {
+			return &FieldError{Key: chk.key, Msg: chk.msg}
+		}
+	}
+	return nil
+}
+
+type check struct {
+	key string
+	ok  bool
+	msg string
+}
+
+func oneOf(key, v string, allowed ...string) check {
+	for _, a := range allowed {
+		if v == a {
+			return check{key: key, ok: true}
+		}
+	}
+	return check{key, false, fmt.Sprintf("%q is not one of %q", v, allowed)}
+}
+
+func atLeast[T int | int64 | float64](key string, v, lo T) check {
+	return check{key, v >= lo, fmt.Sprintf("%v is below the minimum %v", v, lo)}
+}
+
+func between(key string, v, lo, hi float64) check {
+	return check{key, v >= lo && v <= hi && !math.IsNaN(v), fmt.Sprintf("%v is outside [%v, %v]", v, lo, hi)}
+}
+
+func (c *Config) checks() []check {
+	r, t, m, tr := c.Run, c.Task, c.Model, c.Train
+	sizeOK, sizeMsg := true, ""
+	switch t.Kind {
+	case "sudoku":
+		sizeOK = t.Size == 4 || t.Size == 6 || t.Size == 9
+		sizeMsg = fmt.Sprintf("sudoku size %d: want 4, 6 or 9", t.Size)
+	case "maze":
+		sizeOK = t.Size >= 5 && t.Size <= 30
+		sizeMsg = fmt.Sprintf("maze side %d: want 5 to 30", t.Size)
+	case "arc":
+		sizeOK = t.Size >= 3 && t.Size <= 30
+		sizeMsg = fmt.Sprintf("ARC canvas %d: want 3 to 30", t.Size)
+	}
+	heads := m.Heads
+	if heads < 1 {
+		heads = 1
+	}
+	return []check{
+		atLeast("run.seed", r.Seed, 0),
+		{"run.out", r.Out != "", "must name a folder"},
+		atLeast("run.max_steps", r.MaxSteps, 0),
+		atLeast("run.max_minutes", r.MaxMinutes, 0),
+		atLeast("run.log_every", r.LogEvery, 1),
+		atLeast("run.eval_every", r.EvalEvery, 0),
+		atLeast("run.eval_count", r.EvalCount, 1),
+		atLeast("run.checkpoint_every", r.CheckpointEvery, 0),
+		atLeast("run.keep_checkpoints", r.KeepCheckpoints, 1),
+		oneOf("task.kind", t.Kind, "sudoku", "maze", "arc"),
+		{"task.size", sizeOK, sizeMsg},
+		atLeast("task.min_givens", t.MinGivens, 0),
+		atLeast("task.max_givens", t.MaxGivens, 0),
+		{"task.max_givens", t.MaxGivens == 0 || t.MaxGivens >= t.MinGivens,
+			fmt.Sprintf("%d is below task.min_givens %d", t.MaxGivens, t.MinGivens)},
+		{"task.max_givens", t.MaxGivens <= t.Size*t.Size,
+			fmt.Sprintf("%d is more than the %d cells", t.MaxGivens, t.Size*t.Size)},
+		oneOf("task.difficulty", t.Difficulty, "any", "easy", "medium", "hard"),
+		atLeast("task.min_path", t.MinPath, 0),
+		atLeast("task.train_count", t.TrainCount, 0),
+		atLeast("task.test_count", t.TestCount, 1),
+		atLeast("task.num_aug", t.NumAug, 0),
+		oneOf("model.arch", m.Arch, "hrm", "trm"),
+		atLeast("model.hidden", m.Hidden, 8),
+		atLeast("model.heads", m.Heads, 1),
+		{"model.heads", m.Hidden%heads == 0 && (m.Hidden/heads)%2 == 0,
+			fmt.Sprintf("%d heads must divide hidden %d into an even head size", m.Heads, m.Hidden)},
+		between("model.expansion", m.Expansion, 0.5, 16),
+		atLeast("model.h_layers", m.HLayers, 0),
+		{"model.h_layers", m.Arch != "hrm" || m.HLayers >= 1, "HRM needs at least one H block"},
+		atLeast("model.l_layers", m.LLayers, 1),
+		atLeast("model.h_cycles", m.HCycles, 1),
+		atLeast("model.l_cycles", m.LCycles, 1),
+		atLeast("model.halt_max_steps", m.HaltMaxSteps, 1),
+		between("model.halt_exploration_prob", m.HaltExplorationProb, 0, 1),
+		oneOf("model.pos_encodings", m.PosEncodings, "rope", "learned", "none"),
+		oneOf("model.token_mixer", m.TokenMixer, "attention", "mlp"),
+		oneOf("model.loss", m.Loss, "stablemax", "softmax"),
+		atLeast("model.puzzle_emb_len", m.PuzzleEmbLen, 0),
+		{"model.puzzle_emb_len", m.PuzzleEmbLen <= 64, fmt.Sprintf("%d is more than 64 prefix positions", m.PuzzleEmbLen)},
+		atLeast("train.batch_size", tr.BatchSize, 1),
+		between("train.lr", tr.LR, 0, 1),
+		between("train.lr_min_ratio", tr.LRMinRatio, 0, 1),
+		atLeast("train.warmup_steps", tr.WarmupSteps, 0),
+		between("train.weight_decay", tr.WeightDecay, 0, 10),
+		between("train.beta1", tr.Beta1, 0, 0.999999),
+		between("train.beta2", tr.Beta2, 0, 0.999999),
+		oneOf("train.optimizer", tr.Optimizer, "adam_atan2", "adamw"),
+		between("train.puzzle_emb_lr", tr.PuzzleEmbLR, 0, 1),
+		between("train.puzzle_emb_weight_decay", tr.PuzzleEmbWeightDecay, 0, 10),
+		between("train.ema", tr.EMA, 0, 0.999999),
+	}
+}

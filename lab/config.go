@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
-
 )
 
 // Config is one experiment: the sections of lab.toml. Struct tags carry the

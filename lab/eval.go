@@ -12,12 +12,12 @@ type EvalReport struct {
 	Step           int       `json:"step"`
 	N              int       `json:"n"`
 	Segments       int       `json:"segments"`
-	ExactAccuracy  float64   `json:"exact_accuracy"`  // all scored cells equal the label
-	ValidAccuracy  float64   `json:"valid_accuracy"`  // a correct solution by the rules (a maze: any shortest path)
-	TokenAccuracy  float64   `json:"token_accuracy"`  // scored cells right
-	MeanHaltStep   float64   `json:"mean_halt_step"`  // where the halting rule would stop
-	HaltHistogram  []int     `json:"halt_histogram"`  // [k-1]: puzzles that would halt at segment k
-	ExactAtHalt    float64   `json:"exact_at_halt"`   // exact accuracy of the answer at the would-halt segment
+	ExactAccuracy  float64   `json:"exact_accuracy"`   // all scored cells equal the label
+	ValidAccuracy  float64   `json:"valid_accuracy"`   // a correct solution by the rules (a maze: any shortest path)
+	TokenAccuracy  float64   `json:"token_accuracy"`   // scored cells right
+	MeanHaltStep   float64   `json:"mean_halt_step"`   // where the halting rule would stop
+	HaltHistogram  []int     `json:"halt_histogram"`   // [k-1]: puzzles that would halt at segment k
+	ExactAtHalt    float64   `json:"exact_at_halt"`    // exact accuracy of the answer at the would-halt segment
 	ExactBySegment []float64 `json:"exact_by_segment"` // exact accuracy after each segment
 }
 

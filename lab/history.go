@@ -93,9 +93,9 @@ func (h *History) EvalsSince(from int) []EvalReport { return since(&h.mu, h.eval
 // ChangesSince returns the hyperparameter changes from index from on.
 func (h *History) ChangesSince(from int) []Change { return since(&h.mu, h.changesRef, from) }
 
-func (h *History) pointsRef() []Point       { return h.points }
-func (h *History) evalsRef() []EvalReport   { return h.evals }
-func (h *History) changesRef() []Change     { return h.changes }
+func (h *History) pointsRef() []Point     { return h.points }
+func (h *History) evalsRef() []EvalReport { return h.evals }
+func (h *History) changesRef() []Change   { return h.changes }
 func since[T any](mu *sync.RWMutex, get func() []T, from int) []T {
 	mu.RLock()
 	defer mu.RUnlock()

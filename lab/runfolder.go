@@ -65,8 +65,8 @@ func (r *runFolder) writeJSON(kind string, v any) {
 	r.w.Flush()
 }
 
-func (r *runFolder) logPoint(p Point)       { r.writeJSON("train", p) }
-func (r *runFolder) logEval(e EvalReport)   { r.writeJSON("eval", e) }
+func (r *runFolder) logPoint(p Point)     { r.writeJSON("train", p) }
+func (r *runFolder) logEval(e EvalReport) { r.writeJSON("eval", e) }
 func (r *runFolder) logChange(c Change) {
 	r.writeJSON("change", c)
 	f, err := os.OpenFile(filepath.Join(r.dir, "lab.toml"), os.O_APPEND|os.O_WRONLY, 0o644)

@@ -22,20 +22,20 @@ type Options struct {
 
 // Status is a copy of what the status bar shows.
 type Status struct {
-	Run, Task, Arch  string
-	Params           int
-	Backend          string
-	Threads          int
-	State            State
-	Step             int
-	StepsPerSec      float64
-	Elapsed          time.Duration // time spent training, pauses excluded
-	ETA              time.Duration // 0 when there is no limit
-	RunDir           string
-	LastEval         *EvalReport
-	LastCheckpoint   string
-	LastError        error
-	Hyper            engine.Hyper
+	Run, Task, Arch string
+	Params          int
+	Backend         string
+	Threads         int
+	State           State
+	Step            int
+	StepsPerSec     float64
+	Elapsed         time.Duration // time spent training, pauses excluded
+	ETA             time.Duration // 0 when there is no limit
+	RunDir          string
+	LastEval        *EvalReport
+	LastCheckpoint  string
+	LastError       error
+	Hyper           engine.Hyper
 }
 
 // ErrStructural is returned by Set for a key that only a new run can change.

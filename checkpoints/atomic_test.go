@@ -227,3 +227,56 @@ func fileExists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
 }
+
+func TestSaveBareFileName(t *testing.T) {
+	t.Chdir(t.TempDir())
+	name := FileName(3)
+	err := writeFileAtomic(name, func(w io.Writer) error {
+		if tempSize(t, ".") < 0 {
+			t.Error("the temporary file is not in the current folder")
+		}
+		_, err := w.Write([]byte("x"))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Save(name, sampleTensors(1), sampleMeta(3)); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := Load(name); err != nil || c.Meta.Step != 3 {
+		t.Fatalf("Load(%s) = %v", name, err)
+	}
+}
+
+// BenchmarkSave and BenchmarkLoad measure a checkpoint of 16 MiB of weights.
+func BenchmarkSave(b *testing.B) {
+	path := filepath.Join(b.TempDir(), FileName(1))
+	tensors := append(bigTensors(1), bigTensors(2)[0], bigTensors(3)[0], bigTensors(4)[0])
+	for i, t := range tensors[2:] {
+		t.Name = "w" + strconv.Itoa(i)
+	}
+	b.SetBytes(16 << 20)
+	for b.Loop() {
+		if err := Save(path, tensors, sampleMeta(1)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkLoad(b *testing.B) {
+	path := filepath.Join(b.TempDir(), FileName(1))
+	tensors := append(bigTensors(1), bigTensors(2)[0], bigTensors(3)[0], bigTensors(4)[0])
+	for i, t := range tensors[2:] {
+		t.Name = "w" + strconv.Itoa(i)
+	}
+	if err := Save(path, tensors, sampleMeta(1)); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(16 << 20)
+	for b.Loop() {
+		if _, err := Load(path); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

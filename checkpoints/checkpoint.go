@@ -83,8 +83,10 @@ func Save(path string, tensors []*engine.Tensor, meta Meta) error {
 // to a temporary file in the same folder (hidden, so listings skip it), which
 // is synced and renamed over path. On error the temporary file is removed.
 func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
-	dir, base := filepath.Split(path)
-	f, err := os.CreateTemp(dir, tempPrefix+base+".tmp-*")
+	// filepath.Dir, not Split: a bare file name must get its temporary file
+	// in ".", not in os.TempDir on another file system.
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, tempPrefix+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return err
 	}
@@ -126,9 +128,6 @@ func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
 // already happened and the file is complete, and some systems (Windows, some
 // network file systems) cannot sync a folder.
 func syncDir(dir string) {
-	if dir == "" {
-		dir = "."
-	}
 	d, err := os.Open(dir)
 	if err != nil {
 		return

@@ -176,11 +176,16 @@ func Prune(dir string, keep int) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("checkpoints: %w", err)
 	}
-	var removed, steps []string
+	type file struct {
+		step int
+		path string
+	}
+	var files []file
+	var removed []string
 	for _, e := range entries {
 		path := filepath.Join(dir, e.Name())
-		if _, ok := stepOf(e.Name()); ok && e.Type().IsRegular() {
-			steps = append(steps, path)
+		if step, ok := stepOf(e.Name()); ok && e.Type().IsRegular() {
+			files = append(files, file{step, path})
 			continue
 		}
 		if !isTempName(e.Name()) {
@@ -194,16 +199,12 @@ func Prune(dir string, keep int) ([]string, error) {
 	if keep <= 0 {
 		return removed, nil
 	}
-	slices.SortFunc(steps, func(a, b string) int {
-		sa, _ := stepOf(filepath.Base(a))
-		sb, _ := stepOf(filepath.Base(b))
-		return cmp.Compare(sa, sb)
-	})
-	for _, path := range steps[:max(0, len(steps)-keep)] {
-		if err := Delete(path); err != nil {
+	slices.SortFunc(files, func(a, b file) int { return cmp.Compare(a.step, b.step) })
+	for _, f := range files[:max(0, len(files)-keep)] {
+		if err := Delete(f.path); err != nil {
 			return removed, err
 		}
-		removed = append(removed, path)
+		removed = append(removed, f.path)
 	}
 	return removed, nil
 }

@@ -19,8 +19,14 @@ type dataStream struct {
 const samplerSeedOffset = 0x5eed
 
 func newDataSource(c *Config) (*dataStream, error) {
+	return openData(c, false)
+}
+
+// openData builds the dataset; allTest puts every row of a CSV file into the
+// test split (evaluating on a file of puzzles).
+func openData(c *Config, allTest bool) (*dataStream, error) {
 	t := c.Task
-	ds, err := tasks.New(tasks.Options{
+	opts := tasks.Options{
 		Kind:       t.Kind,
 		Size:       t.Size,
 		Difficulty: difficultyOf(t),
@@ -30,11 +36,24 @@ func newDataSource(c *Config) (*dataStream, error) {
 		NumAug:     t.NumAug,
 		DataPath:   t.Data,
 		Seed:       uint64(c.Run.Seed),
-	})
+	}
+	if allTest {
+		opts.TestCount = -1
+	}
+	ds, err := tasks.New(opts)
 	if err != nil {
 		return nil, &InputError{Err: err}
 	}
 	return &dataStream{ds: ds, sampler: ds.NewSampler(uint64(c.Run.Seed) + samplerSeedOffset)}, nil
+}
+
+// NewDataset builds the dataset of the [task] section (for the data commands).
+func NewDataset(c *Config) (*tasks.Dataset, error) {
+	d, err := newDataSource(c)
+	if err != nil {
+		return nil, err
+	}
+	return d.ds, nil
 }
 
 // difficultyOf maps the [task] difficulty keys onto the generators' knobs;

@@ -65,7 +65,7 @@ func (c *loadedCheckpoint) loadWeights(m *engine.Model, ema bool) error {
 		if !ok {
 			return &InputError{Err: fmt.Errorf("%s: tensor %s is missing", c.path, want.Name)}
 		}
-		if err := m.SetTensor(t.Name, t.Shape, t.F32); err != nil {
+		if err := m.SetTensor(want.Name, t.Shape, t.F32); err != nil {
 			return &InputError{Err: fmt.Errorf("%s: %w", c.path, err)}
 		}
 	}
@@ -120,7 +120,7 @@ func OpenCheckpoint(path, dataPath string) (*Loaded, error) {
 			return nil, err
 		}
 	}
-	d, err := newDataSource(cfg)
+	d, err := openData(cfg, dataPath != "")
 	if err != nil {
 		return nil, err
 	}

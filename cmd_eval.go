@@ -1,0 +1,137 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+
+	"hrmlab/lab"
+	"hrmlab/tasks"
+)
+
+func cmdEval(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	ckpt := fs.String("checkpoint", "", "checkpoint `PATH` to evaluate (required)")
+	data := fs.String("data", "", "evaluate on puzzles from `FILE` (CSV or ARC JSON) instead of the run's test split")
+	n := fs.Int("n", 0, "evaluate the first `N` test puzzles (0: all)")
+	maxSteps := fs.Int("max-steps", 0, "segments per puzzle `M` (0: the run's model.halt_max_steps)")
+	batch := fs.Int("batch", 0, "puzzles per forward pass (0: the run's train.batch_size)")
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *ckpt == "" {
+		return badInput("eval: -checkpoint is required")
+	}
+	l, err := lab.OpenCheckpoint(*ckpt, *data)
+	if err != nil {
+		return err
+	}
+	test := l.Test()
+	if *n > 0 && *n < len(test) {
+		test = test[:*n]
+	}
+	segments := pick(*maxSteps, l.Config.Model.HaltMaxSteps)
+	r, err := lab.Evaluate(l.Model, l.Task(), test, segments, pick(*batch, l.Config.Train.BatchSize))
+	if err != nil {
+		return err
+	}
+	r.Step = l.Step
+	if *asJSON {
+		return json.NewEncoder(stdout).Encode(r)
+	}
+	printEval(stdout, l.Task(), r)
+	return nil
+}
+
+func pick(flagValue, fallback int) int {
+	if flagValue > 0 {
+		return flagValue
+	}
+	return fallback
+}
+
+func printEval(w io.Writer, task tasks.Task, r lab.EvalReport) {
+	fmt.Fprintf(w, "%s, step %d: %d puzzles, %d segments\n", task.Name(), r.Step, r.N, r.Segments)
+	fmt.Fprintf(w, "  exact accuracy   %.4f\n  valid accuracy   %.4f\n  token accuracy   %.4f\n", r.ExactAccuracy, r.ValidAccuracy, r.TokenAccuracy)
+	fmt.Fprintf(w, "  mean halt step   %.2f  (exact at the halt step %.4f)\n", r.MeanHaltStep, r.ExactAtHalt)
+	fmt.Fprintf(w, "  halt histogram   %v\n  exact by segment", r.HaltHistogram)
+	for _, a := range r.ExactBySegment {
+		fmt.Fprintf(w, " %.3f", a)
+	}
+	fmt.Fprintln(w)
+}
+
+func cmdSolve(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("solve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	ckpt := fs.String("checkpoint", "", "checkpoint `PATH` (required)")
+	puzzle := fs.String("puzzle", "", "the puzzle as `TEXT` in the task's format (e.g. 81 characters of a Sudoku, '.' or '0' blank)")
+	data := fs.String("data", "", "take the puzzle from `FILE` (CSV or ARC JSON); with -index")
+	index := fs.Int("index", 0, "which puzzle `I` of -data (0-based)")
+	maxSteps := fs.Int("max-steps", 0, "segments to run `M` (0: the run's model.halt_max_steps)")
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *ckpt == "" {
+		return badInput("solve: -checkpoint is required")
+	}
+	if (*puzzle == "") == (*data == "") {
+		return badInput("solve: give exactly one of -puzzle TEXT or -data FILE -index I")
+	}
+	l, err := lab.OpenCheckpoint(*ckpt, *data)
+	if err != nil {
+		return err
+	}
+	task := l.Task()
+	var ex tasks.Example
+	hasAnswer := true
+	if *puzzle != "" {
+		in, err := task.Parse(*puzzle)
+		if err != nil {
+			return badInput("-puzzle: %v", err)
+		}
+		ex = tasks.Example{Input: in, Label: make([]int32, len(in))}
+		for i := range ex.Label {
+			ex.Label[i] = tasks.Ignore
+		}
+		hasAnswer = false
+	} else {
+		test := l.Test()
+		if *index < 0 || *index >= len(test) {
+			return badInput("-index %d: %s has %d puzzles", *index, *data, len(test))
+		}
+		ex = test[*index]
+	}
+	tr, err := lab.Solve(l.Model, task, ex, pick(*maxSteps, l.Config.Model.HaltMaxSteps), hasAnswer)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		for i := range tr.Segments {
+			tr.Segments[i].Confidence, tr.Segments[i].Inner = nil, nil
+		}
+		return json.NewEncoder(stdout).Encode(tr)
+	}
+	printSolve(stdout, task, tr)
+	return nil
+}
+
+func printSolve(w io.Writer, task tasks.Task, tr lab.SolveTrace) {
+	in := tr.Example.Input
+	fmt.Fprintf(w, "puzzle:\n%s", gridText(task, in, nil))
+	for _, s := range tr.Segments {
+		mark := ""
+		if s.Step == tr.HaltStep {
+			mark = "  <- would halt here"
+		}
+		fmt.Fprintf(w, "\nsegment %d: q_halt %.3f q_continue %.3f changed %d exact %v valid %v%s\n%s",
+			s.Step, s.QHalt, s.QContinue, s.Changed, s.Exact, s.Valid, mark, gridText(task, in, s.Tokens))
+	}
+	if tr.HasAnswer {
+		fmt.Fprintf(w, "\nanswer:\n%s", gridText(task, in, tr.Example.Label))
+	}
+}

@@ -1,0 +1,152 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+
+	"hrmlab/lab"
+)
+
+func cmdTrain(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("train", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var cf configFlags
+	cf.register(fs)
+	steps := fs.Int("steps", -1, "stop after `N` steps (default: run.max_steps)")
+	minutes := fs.Float64("minutes", -1, "stop after `M` minutes of training (default: run.max_minutes)")
+	out := fs.String("out", "", "folder of the runs `DIR` (default: run.out)")
+	resume := fs.String("resume", "", "resume from a checkpoint `PATH` (its config is used; -set still applies)")
+	asJSON := fs.Bool("json", false, "print JSON lines instead of text")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	opts := lab.Options{Persist: true, ExitAtEnd: true, Resume: *resume}
+	var cfg *lab.Config
+	var err error
+	if *resume != "" {
+		if cf.config != "" || cf.preset != "" {
+			return badInput("-resume takes the checkpoint's config: drop -config/-preset")
+		}
+		cfg, err = lab.ResumeConfig(*resume)
+	} else {
+		cfg, err = cf.load()
+	}
+	if err != nil {
+		return err
+	}
+	sets := append(multiFlag(nil), cf.sets...)
+	if *steps >= 0 {
+		sets = append(sets, "run.max_steps="+strconv.Itoa(*steps))
+	}
+	if *minutes >= 0 {
+		sets = append(sets, "run.max_minutes="+strconv.FormatFloat(*minutes, 'g', -1, 64))
+	}
+	if *out != "" {
+		sets = append(sets, "run.out="+*out)
+	}
+	if err := cfg.ApplySets(sets); err != nil {
+		return err
+	}
+	if cfg.Run.MaxSteps == 0 && cfg.Run.MaxMinutes == 0 {
+		fmt.Fprintln(stderr, "hrmlab: no step or time limit: training until interrupted (Ctrl-C saves a checkpoint)")
+	}
+	s, err := lab.NewSession(cfg, opts)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	sub := s.Subscribe()
+	s.Start(ctx)
+	p := &printer{w: stdout, json: *asJSON, logEvery: cfg.Run.LogEvery}
+	p.header(s.Status())
+	for range sub.Ready() {
+		for _, e := range sub.Drain() {
+			p.event(e)
+		}
+	}
+	for _, e := range sub.Drain() {
+		p.event(e)
+	}
+	return s.Wait()
+}
+
+// printer turns session events into progress lines or JSON lines.
+type printer struct {
+	w        io.Writer
+	json     bool
+	logEvery int
+}
+
+func (p *printer) header(st lab.Status) {
+	if p.json {
+		p.emit("start", map[string]any{"run": st.Run, "dir": st.RunDir, "task": st.Task, "arch": st.Arch,
+			"params": st.Params, "backend": st.Backend, "threads": st.Threads, "step": st.Step})
+		return
+	}
+	fmt.Fprintf(p.w, "run %s (%s) · %s · %s · %d params · %s ×%d\n",
+		st.Run, st.RunDir, st.Task, st.Arch, st.Params, st.Backend, st.Threads)
+}
+
+func (p *printer) emit(kind string, v any) {
+	b, _ := json.Marshal(map[string]any{"kind": kind, "data": v})
+	fmt.Fprintf(p.w, "%s\n", b)
+}
+
+func (p *printer) event(e lab.Event) {
+	switch e.Kind {
+	case lab.EventMetrics:
+		if e.Step%p.logEvery != 0 {
+			return
+		}
+		m := e.Metrics
+		if p.json {
+			p.emit("train", map[string]any{"step": m.Step, "loss": m.Loss, "lm_loss": m.LMLoss,
+				"q_halt_loss": m.QHaltLoss, "q_continue_loss": m.QContinueLoss, "token_accuracy": m.TokenAccuracy,
+				"exact_accuracy": m.ExactAccuracy, "q_halt_accuracy": m.QHaltAccuracy, "mean_steps": m.MeanSteps,
+				"lr": m.LR, "grad_norm": m.GradNorm, "steps_per_second": e.StepsPerS, "elapsed_seconds": e.ElapsedSec})
+			return
+		}
+		fmt.Fprintf(p.w, "step %6d  loss %.4f  lm %.4f  q %.3f/%.3f  tok %.3f  exact %.3f  halt@%.2f  lr %.2e  |g| %.3f  %.1f steps/s\n",
+			m.Step, m.Loss, m.LMLoss, m.QHaltLoss, m.QContinueLoss, m.TokenAccuracy, m.ExactAccuracy, m.MeanSteps, m.LR, m.GradNorm, e.StepsPerS)
+	case lab.EventEval:
+		r := e.Eval
+		if p.json {
+			p.emit("eval", r)
+			return
+		}
+		fmt.Fprintf(p.w, "eval %6d  n %d  exact %.4f  valid %.4f  token %.4f  halt@%.2f  exact@halt %.4f\n",
+			r.Step, r.N, r.ExactAccuracy, r.ValidAccuracy, r.TokenAccuracy, r.MeanHaltStep, r.ExactAtHalt)
+	case lab.EventCheckpoint:
+		if p.json {
+			p.emit("checkpoint", map[string]any{"step": e.Step, "path": e.Path})
+			return
+		}
+		fmt.Fprintf(p.w, "saved  %6d  %s\n", e.Step, e.Path)
+	case lab.EventHyper:
+		if p.json {
+			p.emit("change", map[string]any{"step": e.Step, "key": e.Key, "old": e.Old, "new": e.New})
+			return
+		}
+		fmt.Fprintf(p.w, "set    %6d  %s = %s (was %s)\n", e.Step, e.Key, e.New, e.Old)
+	case lab.EventError:
+		if p.json {
+			p.emit("error", map[string]any{"step": e.Step, "error": e.Err.Error()})
+			return
+		}
+		fmt.Fprintf(p.w, "error  %6d  %v\n", e.Step, e.Err)
+	case lab.EventLog:
+		if p.json {
+			p.emit("log", map[string]any{"step": e.Step, "text": e.Text})
+			return
+		}
+		fmt.Fprintf(p.w, "note   %6d  %s\n", e.Step, e.Text)
+	}
+}

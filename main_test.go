@@ -1,0 +1,235 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestMain lets the test binary act as hrmlab itself when HRMLAB_BE_MAIN is
+// set, so a test can run the command as a process and signal it.
+func TestMain(m *testing.M) {
+	if os.Getenv("HRMLAB_BE_MAIN") == "1" {
+		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// tiny keeps end-to-end runs to a second or two.
+var tiny = []string{
+	"-set", "model.hidden=16", "-set", "model.heads=2", "-set", "model.h_layers=1", "-set", "model.l_layers=1",
+	"-set", "train.batch_size=8", "-set", "task.test_count=8", "-set", "run.eval_count=8", "-set", "run.name=e2e",
+	"-set", "model.halt_max_steps=3",
+}
+
+func runCmd(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var o, e bytes.Buffer
+	code = run(args, &o, &e)
+	return o.String(), e.String(), code
+}
+
+func TestTrainEvalSolveEndToEnd(t *testing.T) {
+	out := t.TempDir()
+	args := append([]string{"train", "-steps", "6", "-out", out, "-json", "-set", "run.eval_every=3", "-set", "run.log_every=2"}, tiny...)
+	stdout, stderr, code := runCmd(t, args...)
+	if code != 0 {
+		t.Fatalf("train exit %d: %s", code, stderr)
+	}
+	kinds := map[string]int{}
+	sc := bufio.NewScanner(strings.NewReader(stdout))
+	for sc.Scan() {
+		var line struct {
+			Kind string          `json:"kind"`
+			Data json.RawMessage `json:"data"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &line); err != nil {
+			t.Fatalf("not a JSON line: %q", sc.Text())
+		}
+		kinds[line.Kind]++
+	}
+	if kinds["start"] != 1 || kinds["train"] != 3 || kinds["eval"] != 2 || kinds["checkpoint"] != 1 {
+		t.Fatalf("train -json printed %v", kinds)
+	}
+	ck := filepath.Join(out, "e2e", "checkpoints", "step-0000006.safetensors")
+	for _, f := range []string{ck, filepath.Join(out, "e2e", "lab.toml"), filepath.Join(out, "e2e", "metrics.jsonl")} {
+		if _, err := os.Stat(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	stdout, stderr, code = runCmd(t, "eval", "-checkpoint", ck, "-json")
+	if code != 0 {
+		t.Fatalf("eval exit %d: %s", code, stderr)
+	}
+	var ev map[string]any
+	if err := json.Unmarshal([]byte(stdout), &ev); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"n", "exact_accuracy", "token_accuracy", "mean_halt_step", "halt_histogram"} {
+		if _, ok := ev[k]; !ok {
+			t.Errorf("eval -json lacks %q: %s", k, stdout)
+		}
+	}
+	if ev["n"].(float64) != 8 || len(ev["halt_histogram"].([]any)) != 3 {
+		t.Errorf("eval -json: %s", stdout)
+	}
+
+	stdout, stderr, code = runCmd(t, "solve", "-checkpoint", ck, "-puzzle", "1...3..2.1..4..3", "-json")
+	if code != 0 {
+		t.Fatalf("solve exit %d: %s", code, stderr)
+	}
+	var sv struct {
+		Puzzle   string `json:"puzzle"`
+		HaltStep int    `json:"halt_step"`
+		Segments []struct {
+			Step       int     `json:"step"`
+			Tokens     []int   `json:"tokens"`
+			Prediction string  `json:"prediction"`
+			Changed    int     `json:"changed"`
+			QHalt      float64 `json:"q_halt"`
+			QContinue  float64 `json:"q_continue"`
+			Exact      *bool   `json:"exact"`
+		} `json:"segments"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &sv); err != nil {
+		t.Fatal(err)
+	}
+	if sv.Puzzle != "1...3..2.1..4..3" || len(sv.Segments) != 3 || sv.HaltStep < 1 || sv.HaltStep > 3 {
+		t.Fatalf("solve -json: %s", stdout)
+	}
+	for i, s := range sv.Segments {
+		if s.Step != i+1 || len(s.Tokens) != 16 || len(s.Prediction) != 16 || s.Exact == nil ||
+			s.QHalt <= 0 || s.QHalt >= 1 || s.QContinue <= 0 || s.QContinue >= 1 {
+			t.Fatalf("segment %d: %+v", i+1, s)
+		}
+	}
+
+	stdout, stderr, code = runCmd(t, "solve", "-checkpoint", ck, "-data", writeCSV(t), "-index", "0", "-json")
+	if code != 0 || !strings.Contains(stdout, `"answer":"1234341221434321"`) {
+		t.Fatalf("solve -data: exit %d %s %s", code, stdout, stderr)
+	}
+}
+
+func writeCSV(t *testing.T) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "p.csv")
+	text := "question,answer\n12..34..21..43..,1234341221434321\n"
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestBadInputExitsTwoWithWhere(t *testing.T) {
+	dir := t.TempDir()
+	badTOML := filepath.Join(dir, "bad.toml")
+	os.WriteFile(badTOML, []byte("[train]\nlr = 1e-3\nbatch = 4\n"), 0o644)
+	damaged := filepath.Join(dir, "step-0000001.safetensors")
+	os.WriteFile(damaged, []byte("not a checkpoint at all"), 0o644)
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"train", "-config", badTOML}, "bad.toml:3: unknown key \"train.batch\""},
+		{[]string{"train", "-set", "train.lr=abc"}, "train.lr"},
+		{[]string{"train", "-set", "model.nope=1"}, "unknown key \"model.nope\""},
+		{[]string{"train", "-preset", "nope"}, "unknown preset"},
+		{[]string{"eval", "-checkpoint", damaged}, "step-0000001.safetensors"},
+		{[]string{"eval"}, "-checkpoint is required"},
+		{[]string{"frobnicate"}, "unknown command"},
+		{[]string{"train", "-steps"}, ""},
+		{[]string{"data", "show", "-data", filepath.Join(dir, "missing.csv")}, "missing.csv"},
+	}
+	for _, c := range cases {
+		_, stderr, code := runCmd(t, c.args...)
+		if code != 2 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.args, code, stderr, c.want)
+		}
+	}
+}
+
+func TestDataGenerateAndShow(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "s.csv")
+	stdout, stderr, code := runCmd(t, "data", "generate", "-n", "5", "-out", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	text, _ := os.ReadFile(out)
+	if lines := strings.Split(strings.TrimSpace(string(text)), "\n"); len(lines) != 6 || lines[0] != "question,answer" {
+		t.Fatalf("%s wrote:\n%s", stdout, text)
+	}
+	stdout, stderr, code = runCmd(t, "data", "show", "-data", out, "-index", "2")
+	if code != 0 || !strings.Contains(stdout, "question:") || !strings.Contains(stdout, "answer:") {
+		t.Fatalf("show: exit %d %s %s", code, stdout, stderr)
+	}
+	exp := filepath.Join(t.TempDir(), "export")
+	if _, stderr, code = runCmd(t, "data", "export", "-set", "task.test_count=4", "-set", "task.train_count=3", "-out", exp); code != 0 {
+		t.Fatalf("export: %s", stderr)
+	}
+	for _, f := range []string{"dataset.json", "all__inputs.npy", "all__labels.npy", "all__puzzle_identifiers.npy", "all__puzzle_indices.npy", "all__group_indices.npy"} {
+		if _, err := os.Stat(filepath.Join(exp, "train", f)); err != nil {
+			t.Errorf("export: %v", err)
+		}
+	}
+}
+
+// TestInterruptSavesCheckpoint runs hrmlab train as a process with no step
+// limit, interrupts it, and finds a final checkpoint.
+func TestInterruptSavesCheckpoint(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a subprocess")
+	}
+	out := t.TempDir()
+	args := append([]string{"train", "-out", out, "-json", "-set", "run.eval_every=0", "-set", "run.checkpoint_every=0"}, tiny...)
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "HRMLAB_BE_MAIN=1")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stdout)
+	trained := 0
+	for sc.Scan() && trained < 3 {
+		if strings.Contains(sc.Text(), `"kind":"train"`) {
+			trained++
+		}
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	var rest strings.Builder
+	for sc.Scan() {
+		rest.WriteString(sc.Text() + "\n")
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("train after SIGINT: %v\n%s", err, stderr.String())
+		}
+	case <-time.After(60 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("train did not exit after SIGINT")
+	}
+	if !strings.Contains(rest.String(), `"kind":"checkpoint"`) {
+		t.Fatalf("no checkpoint event after SIGINT:\n%s", rest.String())
+	}
+	matches, _ := filepath.Glob(filepath.Join(out, "e2e", "checkpoints", "step-*.safetensors"))
+	if len(matches) != 1 {
+		t.Fatalf("checkpoints after SIGINT: %v", matches)
+	}
+}

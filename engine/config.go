@@ -214,7 +214,12 @@ func (c Config) check(b Batch, needLabels bool) error {
 	return nil
 }
 
-// errArch reports an architecture whose recursion is not implemented.
-func errArch(arch string) error {
-	return fmt.Errorf("model.arch: %q is not implemented yet (only \"hrm\")", arch)
+// DefaultTRM is the TRM paper's Sudoku configuration (TRM.md §1): one 2-layer
+// net, D 512, 8 heads, T 3, n 6, 16 prefix positions, attention with RoPE,
+// stablemax, a single halting head (no Q-continue).
+func DefaultTRM() Config {
+	c := DefaultHRM()
+	c.Arch, c.PuzzleEmbLen, c.HLayers, c.LLayers, c.HCycles, c.LCycles = "trm", 16, 0, 2, 3, 6
+	c.ACTContinue = false
+	return c
 }

@@ -24,6 +24,13 @@ func TestSegmentGradients(t *testing.T) {
 		"no-prefix": func(c *Config) {
 			c.PuzzleEmbLen = 0
 		},
+		// TRM with T 1: the only recursion is graded, with full backprop through n+1 = 3 calls.
+		"trm-attention": func(c *Config) {
+			c.Arch, c.LLayers, c.LCycles, c.PuzzleEmbLen, c.ACTContinue = "trm", 2, 2, 2, false
+		},
+		"trm-mlp": func(c *Config) {
+			c.Arch, c.LCycles, c.TokenMixer, c.PosEncodings = "trm", 2, "mlp", "none"
+		},
 	}
 	for name, change := range variants {
 		t.Run(name, func(t *testing.T) {

@@ -72,12 +72,12 @@ func segmentLoss(m *Model, zH0, zL0 []float32, bt Batch, target []float32, grads
 	for _, p := range m.params {
 		clear(p.g)
 	}
-	w.segmentHRM(zH, zL, bt.Inputs, bt.PuzzleIDs, true, nil)
+	w.segment(zH, zL, bt.Inputs, bt.PuzzleIDs, true, nil)
 	lo := newLossOut(bt.Size)
 	scale := 1 / float64(bt.Size)
 	w.loss(bt.Labels, target, scale, lo)
 	if grads {
-		w.segmentHRMBack(zH, bt.Inputs)
+		w.segmentBack(zH, bt.Inputs)
 	}
 	return (lo.lm + 0.5*(lo.qHalt+lo.qCont)) * scale
 }

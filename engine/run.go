@@ -9,7 +9,7 @@ type SegmentOutput struct {
 	QHalt      []float32 // Size, sigmoid(q_halt logit)
 	QContinue  []float32 // Size, sigmoid(q_continue logit); 0 when the model has no continue head
 	WouldHalt  []bool    // Size, the training halting rule without exploration (HRM: q_halt > q_continue; no continue head: q_halt > 0)
-	Inner      [][]int32 // only when inner is requested: provisional predictions after each H update, each Size*SeqLen
+	Inner      [][]int32 // only when inner is requested: provisional predictions after each H update (HRM) / y update (TRM), each Size*SeqLen
 }
 
 // Run evaluates b for `segments` supervision steps from a fresh carry, with no
@@ -22,9 +22,6 @@ type SegmentOutput struct {
 func (m *Model) Run(b Batch, segments int, inner bool, fn func(seg int, out *SegmentOutput)) error {
 	if err := m.cfg.check(b, false); err != nil {
 		return err
-	}
-	if m.cfg.Arch != "hrm" {
-		return errArch(m.cfg.Arch)
 	}
 	c := m.cfg
 	n := b.Size * c.SeqLen
@@ -50,7 +47,7 @@ func (m *Model) Run(b Batch, segments int, inner bool, fn func(seg int, out *Seg
 	}
 	for seg := 1; seg <= segments; seg++ {
 		out.Inner = out.Inner[:0]
-		w.segmentHRM(cr.zH, cr.zL, b.Inputs, b.PuzzleIDs, false, onH)
+		w.segment(cr.zH, cr.zL, b.Inputs, b.PuzzleIDs, false, onH)
 		w.decode(out.Preds, out.Confidence)
 		for i := range b.Size {
 			qh, qc := w.q[2*i], w.q[2*i+1]

@@ -18,7 +18,9 @@ type workspace struct {
 	q, dq                      []float32 // (B×2): q_halt, q_continue logits and their gradients
 	puzzleGrad                 []float32 // (B×P·D) gradient of the gathered puzzle rows
 	scratch                    *blockCache
-	gradL, gradH               []*blockCache // graded calls of an HRM segment
+	gradL, gradH               []*blockCache   // graded calls of an HRM segment
+	gradNet                    [][]*blockCache // graded calls of a TRM recursion (n+1 net calls)
+	dx                         []float32       // TRM: gradient of x summed over the latent calls
 
 	// arguments of the pool tasks below
 	hcur, dh []float32
@@ -44,6 +46,9 @@ func (m *Model) work(b int) *workspace {
 	w := &workspace{m: m, b: b, s: s, eps: float32(c.RMSNormEps), sp: newSplitter()}
 	mixW := b * m.innerMix * d
 	w.x, w.tmp, w.datt, w.dz = make([]float32, n*d), make([]float32, n*d), make([]float32, n*d), make([]float32, n*d)
+	if c.Arch == "trm" {
+		w.dx = make([]float32, n*d)
+	}
 	w.dqkv = make([]float32, n*3*d)
 	w.dact = make([]float32, max(n*m.inner, mixW))
 	w.dgu = make([]float32, max(n*2*m.inner, 2*mixW))

@@ -68,9 +68,6 @@ func newCarry(c Config, b int) carry {
 // NewTrainer prepares training of m with hyperparameters h; seed drives the
 // exploration draws.
 func NewTrainer(m *Model, h Hyper, seed uint64) (*Trainer, error) {
-	if m.cfg.Arch != "hrm" {
-		return nil, errArch(m.cfg.Arch)
-	}
 	t := &Trainer{m: m, pcg: rand.NewPCG(seed, 0xda3e39cb94b95bdb)}
 	t.rng = rand.New(t.pcg)
 	for _, p := range m.params {
@@ -188,13 +185,13 @@ func (t *Trainer) Step(b Batch) (Metrics, error) {
 	for _, p := range t.trainable {
 		clear(p.g)
 	}
-	w.segmentHRM(cr.zH, cr.zL, cr.inputs, cr.pids, true, nil)
+	w.segment(cr.zH, cr.zL, cr.inputs, cr.pids, true, nil)
 	var target []float32
 	if t.halting(w) {
 		target = t.tgt
 	}
 	w.loss(cr.labels, target, 1/float64(b.Size), t.lo)
-	w.segmentHRMBack(cr.zH, cr.inputs)
+	w.segmentBack(cr.zH, cr.inputs)
 	met := t.metrics(w)
 	t.step++
 	met.Step = t.step
@@ -236,7 +233,7 @@ func (t *Trainer) halting(w *workspace) bool {
 	copy(t.bzH, cr.zH)
 	copy(t.bzL, cr.zL)
 	w.qOnly = true // keep the graded segment's logits for the loss
-	w.segmentHRM(t.bzH, t.bzL, cr.inputs, cr.pids, false, nil)
+	w.segment(t.bzH, t.bzL, cr.inputs, cr.pids, false, nil)
 	w.qOnly = false
 	for i := range t.tgt {
 		next := w.q[2*i]

@@ -8,6 +8,7 @@ require (
 	charm.land/lipgloss/v2 v2.1.0 // indirect
 	codeberg.org/sbinet/npyio v0.14.0 // indirect
 	github.com/BurntSushi/toml v1.6.0 // indirect
+	github.com/atotto/clipboard v0.1.4 // indirect
 	github.com/aymanbagabas/go-udiff v0.4.1 // indirect
 	github.com/campoy/embedmd v1.0.0 // indirect
 	github.com/charmbracelet/colorprofile v0.4.3 // indirect

@@ -1,0 +1,387 @@
+// Package tui is the interactive lab: a bubbletea v2 program that drives a
+// lab.Session. Its four screens (Train, Solve, Params, Runs), the status bar
+// and the help overlay live in tui/components; the charts and grids they
+// draw in tui/widgets; styles, keys and sizes in tui/common.
+//
+// The training goroutine never waits for the UI: the app reads the
+// session's events through a Subscription in a tea.Cmd that wakes on
+// Subscription.Ready, lets a frame's worth of events gather (they coalesce
+// in the subscription) and copies the new history points off the UI
+// goroutine, so the screen redraws at most about 12 times a second however
+// fast the model trains. Every session command that may wait for a step runs
+// in a tea.Cmd as well.
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"hrmlab/lab"
+	"hrmlab/tui/common"
+	"hrmlab/tui/components"
+	"hrmlab/tui/widgets"
+)
+
+// FrameInterval is the shortest time between two redraws caused by training
+// events (about 12 frames per second).
+const FrameInterval = 80 * time.Millisecond
+
+// Screen names, in tab order.
+var screenNames = [4]string{"Train", "Solve", "Params", "Runs"}
+
+// Starter builds and starts a session (the app uses it for new runs and
+// resumed checkpoints).
+type Starter func(cfg *lab.Config, opts lab.Options) (*lab.Session, error)
+
+// App is the root model of the lab.
+type App struct {
+	c     *common.Common
+	sess  *lab.Session
+	sub   *lab.Subscription
+	opts  lab.Options
+	start Starter
+	gen   int // session generation: events of a replaced session are dropped
+
+	train  *components.Train
+	solve  *components.Solve
+	params *components.Params
+	runs   *components.Runs
+	status *components.StatusBar
+	help   *components.Help
+
+	active   int
+	showHelp bool
+	quitting bool // the save-before-quit question is showing
+	saveQuit bool // the user answered y
+	switchng bool // a new session is being built
+
+	notice    string
+	noticeErr bool
+}
+
+type eventsMsg struct {
+	gen     int
+	events  []lab.Event
+	points  []lab.Point
+	evals   []lab.EvalReport
+	changes []lab.Change
+	status  lab.Status
+	closed  bool
+}
+
+type sessionMsg struct {
+	sess *lab.Session
+	err  error
+	why  string
+}
+
+// New returns the app driving a started session. start builds the sessions
+// of new runs; opts are the options they inherit (Persist).
+func New(sess *lab.Session, opts lab.Options, start Starter, mono bool) *App {
+	a := &App{c: common.NewCommon(mono), opts: opts, start: start}
+	a.status = components.NewStatusBar(a.c)
+	a.help = components.NewHelp(a.c)
+	a.attach(sess)
+	return a
+}
+
+// Session is the session the app drives now (it changes with new runs).
+func (a *App) Session() *lab.Session { return a.sess }
+
+// SaveOnQuit reports whether the user asked to save a checkpoint on quitting.
+func (a *App) SaveOnQuit() bool { return a.saveQuit }
+
+// attach makes sess the app's session and rebuilds the screens around it.
+func (a *App) attach(sess *lab.Session) {
+	a.gen++
+	a.sess, a.sub = sess, sess.Subscribe()
+	a.train = components.NewTrain(a.c, sess)
+	a.solve = components.NewSolve(a.c, sess)
+	a.params = components.NewParams(a.c, sess)
+	a.runs = components.NewRuns(a.c, sess.Config().Run.Out)
+	st := sess.Status()
+	a.train.SetStatus(st)
+	a.status.SetStatus(st)
+	a.layout()
+}
+
+func (a *App) screen(i int) common.Component {
+	switch i {
+	case 1:
+		return a.solve
+	case 2:
+		return a.params
+	case 3:
+		return a.runs
+	}
+	return a.train
+}
+
+// Init starts reading the session's events.
+func (a *App) Init() tea.Cmd { return a.wait() }
+
+// wait reads the next batch of events and history off the UI goroutine.
+func (a *App) wait() tea.Cmd {
+	sub, sess, gen := a.sub, a.sess, a.gen
+	np, ne, nc := a.train.Counts()
+	return func() tea.Msg {
+		_, open := <-sub.Ready()
+		if open {
+			time.Sleep(FrameInterval) // let a frame's worth of events coalesce
+		}
+		return eventsMsg{
+			gen: gen, events: sub.Drain(), closed: !open, status: sess.Status(),
+			points: sess.History.PointsSince(np), evals: sess.History.EvalsSince(ne), changes: sess.History.ChangesSince(nc),
+		}
+	}
+}
+
+// layout gives every component its size.
+func (a *App) layout() {
+	w, h := a.c.Width, a.c.Height
+	body := max(h-3, 1)
+	for i := range screenNames {
+		a.screen(i).SetSize(w, body)
+	}
+	a.status.SetSize(w, 1)
+	a.help.SetSize(w, body)
+}
+
+// Update routes messages: sizes, session events, the quit question, the
+// help overlay, global keys, then the active screen.
+func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		a.c.Width, a.c.Height = msg.Width, msg.Height
+		a.layout()
+		return a, nil
+	case eventsMsg:
+		return a, a.onEvents(msg)
+	case components.NoticeMsg:
+		a.notice, a.noticeErr = msg.Text, msg.Err
+		return a, nil
+	case components.NewRunMsg:
+		return a, a.newRun(msg)
+	case sessionMsg:
+		return a, a.onSession(msg)
+	case components.OpenSolveMsg:
+		a.active = 1
+		a.notice, a.noticeErr = "loaded "+msg.Path, false
+		return a, a.solve.SetLoaded(msg.Loaded, msg.Path)
+	case tea.KeyPressMsg:
+		return a, a.onKey(msg)
+	}
+	// Everything else answers a command of one of the screens.
+	var cmds []tea.Cmd
+	for i := range screenNames {
+		cmds = append(cmds, a.screen(i).Update(msg))
+	}
+	return a, tea.Batch(cmds...)
+}
+
+func (a *App) onEvents(msg eventsMsg) tea.Cmd {
+	if msg.gen != a.gen {
+		return nil
+	}
+	a.train.Append(msg.points, msg.evals, msg.changes)
+	a.train.SetStatus(msg.status)
+	a.status.SetStatus(msg.status)
+	var cmds []tea.Cmd
+	for _, e := range msg.events {
+		switch e.Kind {
+		case lab.EventCheckpoint:
+			a.notice, a.noticeErr = fmt.Sprintf("step %d: saved %s", e.Step, e.Path), false
+			if a.active == 3 {
+				cmds = append(cmds, a.runs.Open())
+			}
+		case lab.EventHyper:
+			a.notice, a.noticeErr = fmt.Sprintf("step %d: %s %s → %s", e.Step, e.Key, e.Old, e.New), false
+			a.params.Refresh()
+		case lab.EventEval:
+			a.notice, a.noticeErr = fmt.Sprintf("step %d: evaluated %d puzzles, exact %.1f%%", e.Step, e.Eval.N, 100*e.Eval.ExactAccuracy), false
+		case lab.EventError:
+			a.notice, a.noticeErr = e.Err.Error(), true
+		case lab.EventLog:
+			a.notice, a.noticeErr = e.Text, false
+		}
+	}
+	if !msg.closed {
+		cmds = append(cmds, a.wait())
+	}
+	return tea.Batch(cmds...)
+}
+
+// newRun replaces the session: the new one is built (off the UI goroutine),
+// the old one stopped (it saves) and the new one started.
+func (a *App) newRun(msg components.NewRunMsg) tea.Cmd {
+	if a.switchng {
+		return nil
+	}
+	a.switchng = true
+	a.notice, a.noticeErr = "starting a new run…", false
+	if msg.Resume != "" {
+		a.notice = "resuming " + msg.Resume + "…"
+	}
+	old, start, opts := a.sess, a.start, a.opts
+	opts.Resume = msg.Resume
+	return func() tea.Msg {
+		// Stop the old session first: a resumed run may reuse its folder.
+		old.Stop()
+		if err := old.Wait(); err != nil {
+			return sessionMsg{err: fmt.Errorf("stopping the current run: %w", err)}
+		}
+		s, err := start(msg.Config, opts)
+		why := "new run"
+		if msg.Resume != "" {
+			why = "resumed " + msg.Resume
+		}
+		return sessionMsg{sess: s, err: err, why: why}
+	}
+}
+
+func (a *App) onSession(msg sessionMsg) tea.Cmd {
+	a.switchng = false
+	if msg.err != nil {
+		a.notice, a.noticeErr = msg.err.Error(), true
+		return nil
+	}
+	a.attach(msg.sess)
+	a.active = 0
+	a.notice, a.noticeErr = msg.why+": "+msg.sess.Status().Run, false
+	return a.wait()
+}
+
+func (a *App) onKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := a.c.Keys
+	if a.quitting {
+		switch {
+		case key.Matches(msg, k.Yes):
+			a.saveQuit = true
+			return tea.Quit
+		case key.Matches(msg, k.No), msg.String() == "ctrl+c":
+			return tea.Quit
+		case key.Matches(msg, k.Cancel):
+			a.quitting = false
+		}
+		return nil
+	}
+	if a.showHelp {
+		if key.Matches(msg, k.Help, k.Cancel, k.Quit) {
+			a.showHelp = false
+		}
+		return nil
+	}
+	cur := a.screen(a.active)
+	if c, ok := cur.(components.Capturer); ok && c.Capturing() && msg.String() != "ctrl+c" {
+		return cur.Update(msg)
+	}
+	switch {
+	case key.Matches(msg, k.Quit):
+		if !a.opts.Persist {
+			return tea.Quit
+		}
+		a.quitting = true
+		return nil
+	case key.Matches(msg, k.Help):
+		a.showHelp = true
+		a.help.SetScreen(screenNames[a.active], cur.FullHelp())
+		return nil
+	case key.Matches(msg, k.NextTab):
+		return a.switchTo((a.active + 1) % 4)
+	case key.Matches(msg, k.PrevTab):
+		return a.switchTo((a.active + 3) % 4)
+	case key.Matches(msg, k.Tab1, k.Tab2, k.Tab3, k.Tab4):
+		return a.switchTo(int(msg.String()[0] - '1'))
+	}
+	return cur.Update(msg)
+}
+
+// switchTo shows screen i, refreshing what it shows.
+func (a *App) switchTo(i int) tea.Cmd {
+	if i == a.active {
+		return nil
+	}
+	a.active = i
+	switch i {
+	case 1:
+		return a.solve.Open()
+	case 2:
+		a.params.Refresh()
+	case 3:
+		return a.runs.Open()
+	}
+	return nil
+}
+
+// View draws the tab bar, the active screen (or the help), the notice line
+// and the status bar, full-screen.
+func (a *App) View() tea.View {
+	v := tea.NewView(a.Render())
+	v.AltScreen = true
+	v.WindowTitle = "HRM Lab"
+	return v
+}
+
+// Render is the text of the whole screen.
+func (a *App) Render() string {
+	w, h := a.c.Width, a.c.Height
+	st := a.c.Styles
+	if w < common.MinWidth || h < common.MinHeight {
+		msg := fmt.Sprintf("HRM Lab needs a terminal of at least %dx%d;\nthis one is %dx%d. Enlarge the window (q quits).",
+			common.MinWidth, common.MinHeight, w, h)
+		return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, st.Warn.Render(msg))
+	}
+	body := a.screen(a.active).View()
+	if a.showHelp {
+		body = a.help.View()
+	}
+	return a.tabs() + "\n" + widgets.Fit(body, w, h-3) + "\n" + a.noticeLine() + "\n" + a.status.View()
+}
+
+func (a *App) tabs() string {
+	st := a.c.Styles
+	parts := []string{st.Title.Render(" HRM Lab ")}
+	for i, n := range screenNames {
+		label := fmt.Sprintf("%d %s", i+1, n)
+		if i == a.active {
+			parts = append(parts, st.TabActive.Render(label))
+		} else {
+			parts = append(parts, st.TabInactive.Render(label))
+		}
+	}
+	left := strings.Join(parts, " ")
+	right := st.Dim.Render("? help · q quit ")
+	gap := max(a.c.Width-lipgloss.Width(left)-lipgloss.Width(right), 1)
+	return widgets.PadRight(left+strings.Repeat(" ", gap)+right, a.c.Width)
+}
+
+func (a *App) noticeLine() string {
+	st := a.c.Styles
+	w := a.c.Width
+	if a.quitting {
+		return widgets.PadRight(st.Warn.Render("save a checkpoint before quitting? y saves · n quits without saving · esc stays"), w)
+	}
+	if a.notice != "" {
+		if a.noticeErr {
+			return widgets.PadRight(st.Error.Render("✗ "+a.notice), w)
+		}
+		return widgets.PadRight(st.Notice.Render(a.notice), w)
+	}
+	line := ""
+	for _, b := range a.screen(a.active).ShortHelp() {
+		item := st.Key.Render(b.Help().Key) + " " + st.Dim.Render(b.Help().Desc)
+		if line != "" {
+			item = st.Dim.Render(" · ") + item
+		}
+		if lipgloss.Width(line+item) > w {
+			break // whole items only; ? lists every key
+		}
+		line += item
+	}
+	return widgets.PadRight(line, w)
+}

@@ -1,0 +1,199 @@
+package components
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/lipgloss/v2"
+
+	"hrmlab/tasks"
+	"hrmlab/tui/widgets"
+)
+
+// View draws the grid with its info panel beside it (or under it when the
+// terminal is narrow) and the segment timeline at the bottom.
+func (s *Solve) View() string {
+	st := s.c.Styles
+	if s.width <= 0 || s.height <= 0 {
+		return ""
+	}
+	if s.inputting {
+		return s.inputView()
+	}
+	if s.model == nil || s.trace == nil {
+		msg := "taking a snapshot of the live weights…"
+		switch {
+		case s.errText != "":
+			msg = st.Error.Render(s.errText)
+		case s.model != nil:
+			msg = "solving…"
+		case !s.busy:
+			msg = "no weights yet"
+		}
+		return lipgloss.Place(s.width, s.height, lipgloss.Center, lipgloss.Center, msg)
+	}
+	timeline := s.timelineView()
+	bodyH := s.height - lipgloss.Height(timeline) - 1
+	grid := s.gridView(bodyH)
+	gw := lipgloss.Width(grid)
+	var body string
+	if infoW := s.width - gw - 3; infoW >= 36 {
+		body = lipgloss.JoinHorizontal(lipgloss.Top, grid, "   ", s.infoView(infoW, bodyH))
+	} else {
+		info := s.infoView(s.width, max(bodyH-lipgloss.Height(grid)-1, 0))
+		body = grid + "\n" + info
+	}
+	return widgets.Fit(body, s.width, bodyH) + "\n" + widgets.Fit(timeline, s.width, s.height-bodyH)
+}
+
+// marks describes every cell of the shown answer.
+func (s *Solve) marks(tokens, prev []int32, conf []float32) []widgets.CellMark {
+	label := s.trace.Example.Label
+	marks := make([]widgets.CellMark, len(tokens))
+	for i, t := range tokens {
+		m := widgets.CellMark{}
+		if s.trace.HasAnswer && i < len(label) && label[i] != tasks.Ignore {
+			m.Known, m.Right = true, label[i] == t
+		}
+		m.Changed = prev != nil && i < len(prev) && prev[i] != t
+		if i < len(conf) {
+			m.Confidence = conf[i]
+		}
+		marks[i] = m
+	}
+	return marks
+}
+
+func (s *Solve) gridView(maxH int) string {
+	tokens := s.tokensAt(s.pos)
+	prev := s.tokensAt(s.pos - 1)
+	var conf []float32
+	if !s.inner {
+		conf = s.trace.Segments[s.pos].Confidence
+	}
+	gv := widgets.GridView{Grid: s.task.Grid(s.trace.Example.Input, tokens), Marks: s.marks(tokens, prev, conf)}
+	out := gv.View(s.c.Styles)
+	w, h := gv.Size()
+	if h > maxH || w > s.width {
+		out = widgets.Fit(out, min(w, s.width), max(maxH-1, 1)) + "\n" +
+			s.c.Styles.Warn.Render(fmt.Sprintf("(%dx%d grid cut to fit: enlarge the terminal)", s.task.Grid(nil, nil).Rows, s.task.Grid(nil, nil).Cols))
+	}
+	return out
+}
+
+func (s *Solve) infoView(w, h int) string {
+	st := s.c.Styles
+	t := s.trace
+	segIdx := s.segmentIndex()
+	seg := t.Segments[segIdx]
+	yes := func(b bool) string {
+		if b {
+			return st.Good.Render("yes")
+		}
+		return st.Bad.Render("no")
+	}
+	puzzle := fmt.Sprintf("test puzzle %d of %d", s.index+1, len(s.test))
+	if s.typed != nil {
+		puzzle = "your puzzle (answer unknown: checked by the rules)"
+	}
+	step := fmt.Sprintf("segment %d of %d", segIdx+1, len(t.Segments))
+	if s.inner {
+		step += fmt.Sprintf(", inner cycle %d of %d", s.pos%s.innerCount()+1, s.innerCount())
+	}
+	lines := []string{
+		st.Title.Render(puzzle),
+		st.Dim.Render(s.source),
+		"",
+		st.Accent.Render(step),
+		fmt.Sprintf("q halt %.3f  q continue %.3f", seg.QHalt, seg.QContinue),
+		fmt.Sprintf("would halt here: %s   changed cells: %d", yes(seg.WouldHalt), seg.Changed),
+	}
+	if t.HasAnswer {
+		lines = append(lines, fmt.Sprintf("exact: %s   valid: %s   violations: %d", yes(seg.Exact), yes(seg.Valid), len(seg.Violations)))
+	} else {
+		lines = append(lines, fmt.Sprintf("valid by the rules: %s   violations: %d", yes(seg.Valid), len(seg.Violations)))
+	}
+	first := "never exactly right"
+	if t.FirstExact > 0 {
+		first = fmt.Sprintf("first right at segment %d", t.FirstExact)
+	}
+	lines = append(lines, fmt.Sprintf("halts at segment %d · %s", t.HaltStep, first))
+	if s.autoplay {
+		lines = append(lines, st.Accent.Render("▶ autoplay (p stops)"))
+	}
+	if s.busy {
+		lines = append(lines, st.Dim.Render("solving…"))
+	}
+	if s.errText != "" {
+		lines = append(lines, st.Error.Render(s.errText))
+	}
+	lines = append(lines, "", st.Dim.Render(s.legend()))
+	for i, l := range lines {
+		lines[i] = widgets.PadRight(l, w)
+	}
+	return strings.Join(lines[:min(len(lines), h)], "\n")
+}
+
+func (s *Solve) legend() string {
+	if s.c.Mono {
+		return "bold given · ✗ wrong · › changed · faint unsure · reversed breaks a rule"
+	}
+	return "bold given · green right · red ✗ wrong · › changed · faint unsure · red background breaks a rule"
+}
+
+// timelineView draws segments 1..M: number, halting probability as a bar,
+// H where the model would halt, ✓ where it is first exactly right.
+func (s *Solve) timelineView() string {
+	st := s.c.Styles
+	segs := s.trace.Segments
+	label := 10
+	cw := 3
+	if label+len(segs)*cw > s.width {
+		cw = 2
+	}
+	first := max((s.segmentIndex()+1)*cw-(s.width-label), 0) / cw // scroll to keep the current segment visible
+	var num, bar, mark strings.Builder
+	num.WriteString(fmt.Sprintf("%-*s", label, "segment"))
+	bar.WriteString(fmt.Sprintf("%-*s", label, "q halt"))
+	mark.WriteString(strings.Repeat(" ", label))
+	for i := first; i < len(segs) && label+(i-first+1)*cw <= s.width; i++ {
+		n := fmt.Sprintf("%-*d", cw, i+1)
+		if i == s.segmentIndex() {
+			n = st.Selected.Render(n)
+		}
+		num.WriteString(n)
+		level := min(int(segs[i].QHalt*8), 7)
+		bar.WriteString(fmt.Sprintf("%-*s", cw, string([]rune("▁▂▃▄▅▆▇█")[level])))
+		m := " "
+		switch {
+		case i+1 == s.trace.HaltStep && i+1 == s.trace.FirstExact:
+			m = "H✓"
+		case i+1 == s.trace.HaltStep:
+			m = "H"
+		case i+1 == s.trace.FirstExact:
+			m = "✓"
+		}
+		mark.WriteString(widgets.PadRight(m, cw))
+	}
+	return num.String() + "\n" + bar.String() + "\n" + mark.String() + "\n" +
+		st.Dim.Render("H would halt · ✓ first exactly right · ←/→ segment · [/] puzzle · c inner · m more")
+}
+
+func (s *Solve) inputView() string {
+	st := s.c.Styles
+	hint := "Sudoku: one line, digits with . or 0 for blanks"
+	if s.task != nil && s.task.Name() == "maze" {
+		hint = "maze: one row per line, # wall, space free, S start, G goal"
+	} else if s.task != nil && s.task.Name() == "arc" {
+		hint = "ARC: one row per line of colour digits 0-9"
+	}
+	lines := []string{
+		st.Title.Render("Your own puzzle"),
+		st.Dim.Render(hint + " · enter solves · ctrl+j new line · esc cancels"),
+		s.input.View(),
+	}
+	if s.inputErr != "" {
+		lines = append(lines, st.Error.Render("✗ "+s.inputErr))
+	}
+	return widgets.Fit(strings.Join(lines, "\n"), s.width, s.height)
+}

@@ -1,0 +1,283 @@
+package components
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"hrmlab/lab"
+	"hrmlab/tui/common"
+	"hrmlab/tui/widgets"
+)
+
+// TailSteps is how many recent steps the live tail, the sparklines and the
+// training halting histogram cover.
+const TailSteps = 300
+
+// Train is the dashboard: whole-run loss and accuracy curves with
+// hyperparameter-change and evaluation markers, a live tail, halting
+// histograms and sparklines.
+type Train struct {
+	c             *common.Common
+	ctl           Controller
+	width, height int
+
+	points  []lab.Point
+	evals   []lab.EvalReport
+	changes []lab.Change
+	status  lab.Status
+}
+
+// NewTrain returns the dashboard for a session.
+func NewTrain(c *common.Common, ctl Controller) *Train {
+	return &Train{c: c, ctl: ctl}
+}
+
+// Append adds what the session measured since the last call.
+func (t *Train) Append(points []lab.Point, evals []lab.EvalReport, changes []lab.Change) {
+	t.points = append(t.points, points...)
+	t.evals = append(t.evals, evals...)
+	t.changes = append(t.changes, changes...)
+}
+
+// Counts returns how many points, evaluations and changes the dashboard holds
+// (where the next History read starts).
+func (t *Train) Counts() (points, evals, changes int) {
+	return len(t.points), len(t.evals), len(t.changes)
+}
+
+// SetStatus updates the session status the dashboard shows.
+func (t *Train) SetStatus(s lab.Status) { t.status = s }
+
+// SetSize implements common.Component.
+func (t *Train) SetSize(w, h int) { t.width, t.height = w, h }
+
+// ShortHelp implements common.Component.
+func (t *Train) ShortHelp() []key.Binding {
+	k := t.c.Keys
+	return []key.Binding{k.Pause, k.StepOnce, k.Evaluate, k.Save}
+}
+
+// FullHelp implements common.Component.
+func (t *Train) FullHelp() [][]key.Binding { return [][]key.Binding{t.ShortHelp()} }
+
+// Update handles the dashboard's keys: pause/resume, one step, evaluate, save.
+func (t *Train) Update(msg tea.Msg) tea.Cmd {
+	kp, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil
+	}
+	k := t.c.Keys
+	switch {
+	case key.Matches(kp, k.Pause):
+		if t.status.State == lab.StatePaused {
+			t.status.State = lab.StateTraining // shown at once; the session confirms
+			return run(t.ctl.Resume)
+		}
+		t.status.State = lab.StatePaused
+		return run(t.ctl.Pause)
+	case key.Matches(kp, k.StepOnce):
+		if t.status.State != lab.StatePaused {
+			return Notice("n trains one step while paused: press space to pause first", false)
+		}
+		return run(t.ctl.StepOnce)
+	case key.Matches(kp, k.Evaluate):
+		return tea.Batch(run(t.ctl.EvaluateNow), Notice("evaluating on the test split…", false))
+	case key.Matches(kp, k.Save):
+		return tea.Batch(run(t.ctl.Save), Notice("saving a checkpoint…", false))
+	}
+	return nil
+}
+
+// View draws the dashboard: side by side when wide, stacked when narrow.
+func (t *Train) View() string {
+	if t.width <= 0 || t.height <= 0 {
+		return ""
+	}
+	if len(t.points) == 0 {
+		msg := "waiting for the first training step…"
+		if t.status.State == lab.StatePaused {
+			msg = "paused before the first step: press space to train, n for one step"
+		}
+		return lipgloss.Place(t.width, t.height, lipgloss.Center, lipgloss.Center, t.c.Styles.Dim.Render(msg))
+	}
+	const sparkRows, infoRows = 3, 2
+	if t.width >= common.WideWidth {
+		lw := t.width * 55 / 100
+		rw := t.width - lw - 1
+		lossH := t.height * 60 / 100
+		left := lipgloss.JoinVertical(lipgloss.Left, t.lossPanel(lw, lossH), t.tailPanel(lw, t.height-lossH))
+		rest := t.height - sparkRows - infoRows - 1
+		accH := rest / 2
+		right := lipgloss.JoinVertical(lipgloss.Left,
+			t.accuracyPanel(rw, accH), t.haltPanel(rw, rest-accH), t.sparkPanel(rw, sparkRows+1),
+			t.infoPanel(rw, infoRows))
+		return lipgloss.JoinHorizontal(lipgloss.Top, left, strings.Repeat(" \n", t.height-1)+" ", right)
+	}
+	charts := t.height - sparkRows - infoRows
+	top := charts * 55 / 100
+	lw := t.width / 2
+	rw := t.width - lw
+	return lipgloss.JoinVertical(lipgloss.Left,
+		lipgloss.JoinHorizontal(lipgloss.Top, t.lossPanel(lw, top), t.tailPanel(rw, top)),
+		lipgloss.JoinHorizontal(lipgloss.Top, t.accuracyPanel(lw, charts-top), t.haltPanel(rw, charts-top)),
+		t.sparkPanel(t.width, sparkRows), t.infoPanel(t.width, infoRows))
+}
+
+// title draws a panel's title line.
+func (t *Train) title(text string, w int) string {
+	return widgets.PadRight(t.c.Styles.Title.Render(text), w)
+}
+
+// markers are the hyperparameter changes (▲) and evaluations (◆).
+func (t *Train) markers() []widgets.Marker {
+	var ms []widgets.Marker
+	for _, e := range t.evals {
+		ms = append(ms, widgets.Marker{X: e.Step, Rune: '◆'})
+	}
+	for _, c := range t.changes {
+		ms = append(ms, widgets.Marker{X: c.Step, Rune: '▲'})
+	}
+	return ms
+}
+
+func (t *Train) series(get func(lab.Point) float64) []widgets.XY {
+	out := make([]widgets.XY, len(t.points))
+	for i, p := range t.points {
+		out[i] = widgets.XY{X: p.Step, Y: get(p)}
+	}
+	return out
+}
+
+func (t *Train) span() (int, int) {
+	return t.points[0].Step, max(t.points[len(t.points)-1].Step, t.points[0].Step+1)
+}
+
+func (t *Train) lossPanel(w, h int) string {
+	x0, x1 := t.span()
+	lines := []widgets.Line{
+		{Name: "lm", Samples: t.series(func(p lab.Point) float64 { return p.LMLoss })},
+		{Name: "q halt", Samples: t.series(func(p lab.Point) float64 { return p.QHaltLoss })},
+	}
+	if t.status.Hyper.HaltMaxSteps > 0 && t.hasQContinue() {
+		lines = append(lines, widgets.Line{Name: "q cont", Samples: t.series(func(p lab.Point) float64 { return p.QContinueLoss })})
+	}
+	chart := widgets.LineChart{Lines: lines, Markers: t.markers(), X0: x0, X1: x1, Width: w, Height: h - 1}
+	head := fmt.Sprintf("Loss, steps %d–%d ▲change ◆eval", x0, x1)
+	return t.title(head, w) + "\n" + chart.View(t.c.Styles)
+}
+
+func (t *Train) hasQContinue() bool {
+	for _, p := range t.points {
+		if p.QContinueLoss != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func (t *Train) tail() []lab.Point {
+	return t.points[max(len(t.points)-TailSteps, 0):]
+}
+
+func (t *Train) tailPanel(w, h int) string {
+	tail := t.tail()
+	vals := make([]float64, len(tail))
+	for i, p := range tail {
+		vals[i] = p.Loss
+	}
+	head := fmt.Sprintf("Loss, last %d steps", len(tail))
+	return t.title(head, w) + "\n" + widgets.Braille{Values: vals, Width: w, Height: h - 1}.View()
+}
+
+func (t *Train) accuracyPanel(w, h int) string {
+	x0, x1 := t.span()
+	var ev []widgets.XY
+	for _, e := range t.evals {
+		ev = append(ev, widgets.XY{X: e.Step, Y: e.ExactAccuracy})
+	}
+	lo, hi := 0.0, 1.0
+	chart := widgets.LineChart{
+		Lines: []widgets.Line{
+			{Name: "token", Samples: t.series(func(p lab.Point) float64 { return p.TokenAccuracy })},
+			{Name: "exact", Samples: t.series(func(p lab.Point) float64 { return p.ExactAccuracy })},
+			{Name: "eval exact", Samples: ev, Dots: true},
+		},
+		Markers: t.markers(), X0: x0, X1: x1, Width: w, Height: h - 1, Lower: &lo, Upper: &hi,
+	}
+	return t.title("Accuracy", w) + "\n" + chart.View(t.c.Styles)
+}
+
+func (t *Train) haltPanel(w, h int) string {
+	tail := t.tail()
+	var train []int
+	for _, p := range tail {
+		for i, c := range p.HaltHistogram {
+			for len(train) <= i {
+				train = append(train, 0)
+			}
+			train[i] += c
+		}
+	}
+	hw := w / 2
+	left := t.c.Styles.Dim.Render(fmt.Sprintf("train, last %d steps", len(tail)))
+	right := t.c.Styles.Dim.Render("no evaluation yet")
+	var eval []int
+	if n := len(t.evals); n > 0 {
+		eval = t.evals[n-1].HaltHistogram
+		right = t.c.Styles.Dim.Render(fmt.Sprintf("eval @ step %d", t.evals[n-1].Step))
+	}
+	bars := lipgloss.JoinHorizontal(lipgloss.Top,
+		widgets.Histogram{Counts: train, Width: hw, Height: h - 2}.View(),
+		widgets.Histogram{Counts: eval, Width: w - hw, Height: h - 2}.View())
+	return t.title("Halting step (segments used)", w) + "\n" +
+		widgets.PadRight(widgets.PadRight(left, hw)+right, w) + "\n" + bars
+}
+
+func (t *Train) sparkPanel(w, h int) string {
+	tail := t.tail()
+	row := func(name string, get func(lab.Point) float64, format func(float64) string) string {
+		vals := make([]widgets.XY, len(tail))
+		for i, p := range tail {
+			vals[i] = widgets.XY{X: i, Y: get(p)}
+		}
+		cur := format(get(tail[len(tail)-1]))
+		sw := max(w-14-len(cur), 1)
+		line := fmt.Sprintf("%-12s ", name) + widgets.Sparkline(widgets.Bucket(vals, 0, len(tail)-1, min(sw, len(tail)))) + " " + cur
+		return widgets.PadRight(line, w)
+	}
+	num := func(v float64) string { return fmt.Sprintf("%.3g", v) }
+	rows := []string{
+		row("lr", func(p lab.Point) float64 { return p.LR }, num),
+		row("grad norm", func(p lab.Point) float64 { return p.GradNorm }, num),
+		row("q-halt acc", func(p lab.Point) float64 { return p.QHaltAccuracy }, func(v float64) string { return fmt.Sprintf("%.1f%%", 100*v) }),
+	}
+	if h > len(rows) {
+		rows = append([]string{t.title("Recent steps", w)}, rows...)
+	}
+	return strings.Join(rows[:min(len(rows), h)], "\n")
+}
+
+func (t *Train) infoPanel(w, h int) string {
+	p := t.points[len(t.points)-1]
+	lines := []string{fmt.Sprintf("step %d  loss %.4g  lm %.4g  q %.3g/%.3g  token %.1f%%  exact %.1f%%  segs %.2f",
+		p.Step, p.Loss, p.LMLoss, p.QHaltLoss, p.QContinueLoss, 100*p.TokenAccuracy, 100*p.ExactAccuracy, p.MeanSteps)}
+	if n := len(t.evals); n > 0 {
+		e := t.evals[n-1]
+		lines = append(lines, fmt.Sprintf("eval @%d on %d: exact %.1f%%  valid %.1f%%  token %.1f%%  at halt %.1f%%  halt %.2f",
+			e.Step, e.N, 100*e.ExactAccuracy, 100*e.ValidAccuracy, 100*e.TokenAccuracy, 100*e.ExactAtHalt, e.MeanHaltStep))
+	} else {
+		lines = append(lines, t.c.Styles.Dim.Render("no evaluation yet (e evaluates now)"))
+	}
+	for i := len(t.changes) - 1; i >= 0 && len(lines) < h; i-- {
+		c := t.changes[i]
+		lines = append(lines, t.c.Styles.Accent.Render(fmt.Sprintf("▲ step %d: %s %s → %s", c.Step, c.Key, c.Old, c.New)))
+	}
+	for i := range lines {
+		lines[i] = widgets.PadRight(lines[i], w)
+	}
+	return strings.Join(lines[:min(len(lines), h)], "\n")
+}

@@ -469,10 +469,11 @@ class Trainer:
         self.ema = ({n: params[n].detach().clone() for n in self.names} if cfg.ema_rate > 0 else None)
 
     def step(self, batch):
+        """One training step; returns (losses, segment output, extras) of its ACT step."""
         cfg, params = self.cfg, self.params
         if self.carry is None:
             self.carry = initial_carry(cfg, batch, params["inner.lm_head.weight"].dtype)
-        self.carry, _, losses, _ = act_step(params, cfg, self.carry, batch, self.rope, self.gen)
+        self.carry, out, losses, extra = act_step(params, cfg, self.carry, batch, self.rope, self.gen)
         b = batch["inputs"].shape[0]
         (losses["loss"] / b).backward()
         grads = {n: params[n].grad for n in self.names}
@@ -485,4 +486,4 @@ class Trainer:
             ema_update(self.ema, params, self.names, cfg.ema_rate)
         for p in params.values():
             p.grad = None
-        return float(losses["loss"]) / b
+        return losses, out, extra

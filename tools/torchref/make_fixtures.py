@@ -73,6 +73,14 @@ def random_setup(cfg, gen):
     s = cfg.seq_total
     carry = (torch.randn(b, s, d, generator=gen), torch.randn(b, s, d, generator=gen))
     target = torch.rand(b, generator=gen)
+    labels2 = torch.randint(0, cfg.vocab_size, (b, cfg.seq_len), generator=gen)
+    ignored2 = torch.rand(b, cfg.seq_len, generator=gen) < 0.25
+    ignored2[:, :2] = False
+    batch["next"] = {  # the batch of a second training step (slots that halted take its rows)
+        "inputs": torch.randint(0, cfg.vocab_size, (b, cfg.seq_len), generator=gen).int(),
+        "labels": torch.where(ignored2, torch.full_like(labels2, H.IGNORE_LABEL), labels2).int(),
+        "puzzle_ids": torch.tensor([1 % cfg.num_puzzle_identifiers] * (b - 1) + [0], dtype=torch.int32),
+    }
     return params, batch, carry, target
 
 
@@ -81,8 +89,24 @@ def run_segment(params, cfg, batch, carry, rope):
 
 
 def run_act(params, cfg, batch, rope):
-    carry = H.initial_carry(cfg, batch, torch.float32)
-    return H.act_step(params, cfg, carry, batch, rope)
+    carry = H.initial_carry(cfg, strip(batch), torch.float32)
+    return H.act_step(params, cfg, carry, strip(batch), rope)
+
+
+def strip(batch):
+    return {k: batch[k] for k in ("inputs", "labels", "puzzle_ids")}
+
+
+def run_two_steps(params, cfg, batch):
+    """Two full training steps (Trainer) on a copy of the weights: `batch`, then `batch["next"]`.
+
+    Returns the second step's (losses, output, extras) and the carry after it.
+    """
+    copy = {n: p.detach().clone().requires_grad_(p.requires_grad) for n, p in params.items()}
+    trainer = H.Trainer(cfg, copy, None)
+    trainer.step(strip(batch))
+    second = trainer.step(batch["next"])
+    return second, trainer.carry
 
 
 def robust_correctness(logits, labels):
@@ -100,6 +124,12 @@ def robust_correctness(logits, labels):
         elif float(gap.max()) < LOGIT_MARGIN:
             return False
     return True
+
+
+def q_margin(cfg, out):
+    """Distance of the halting decisions from a tie (HRM: q_halt vs q_continue; TRM: q_halt vs 0)."""
+    diff = out.q_halt - out.q_continue if cfg.act_continue else out.q_halt
+    return float(diff.abs().min())
 
 
 def choose_setup(cfg, seed):
@@ -120,11 +150,12 @@ def choose_setup(cfg, seed):
         for row, logits in ((0, seg.logits), (1, act.logits)):
             pred = logits[row].argmax(-1).int()
             labels[row] = torch.where(labels[row] == H.IGNORE_LABEL, labels[row], pred)
-        diff = act.q_halt - act.q_continue if cfg.act_continue else act.q_halt
+        (_, act2, _), carry2 = run_two_steps(params, cfg, batch)
         halted = extra["halted"]
         if (robust_correctness(seg.logits, labels) and robust_correctness(act.logits, labels)
-                and float(diff.abs().min()) > Q_MARGIN and bool(halted.any())
-                and not bool(halted.all())):
+                and robust_correctness(act2.logits, carry2.data["labels"])
+                and q_margin(cfg, act) > Q_MARGIN and q_margin(cfg, act2) > Q_MARGIN
+                and bool(halted.any()) and not bool(halted.all())):
             return params, batch, carry, target, attempt
     raise RuntimeError(f"no seed near {seed} gives decisions away from ties")
 
@@ -191,6 +222,17 @@ def fixture_tensors(cfg, params, batch, carry, target):
         out["act.target_continue"] = extra["target_continue"]
     out.update({"act.grad." + n: g for n, g in grads_of(params, cfg).items()})
     zero_grads(params)
+
+    # a second training step after the first one's optimizer update (the carry streams on)
+    (losses, act2, extra), carry2 = run_two_steps(params, cfg, batch)
+    nxt = batch["next"]
+    out.update({"batch2.inputs": nxt["inputs"], "batch2.labels": nxt["labels"],
+                "batch2.puzzle_identifiers": nxt["puzzle_ids"],
+                "act2.q_halt_logits": act2.q_halt.detach(), "act2.halted": extra["halted"].int(),
+                "act2.steps": carry2.steps.int(), "act2.loss": (losses["loss"] / b).detach().double()})
+    if cfg.act_continue:
+        out["act2.q_continue_logits"] = act2.q_continue.detach()
+        out["act2.target_continue"] = extra["target_continue"]
     return out
 
 

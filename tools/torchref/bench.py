@@ -16,7 +16,6 @@ figure on a machine shared with other work), ...}.
 """
 
 import argparse
-import dataclasses
 import json
 import os
 import sys

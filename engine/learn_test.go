@@ -21,16 +21,26 @@ func sortBatch(rng *rand.Rand, c Config, b int) Batch {
 	return bt
 }
 
-// TestLearnsSorting: a tiny HRM learns to sort short digit sequences to at
-// least 99% exact accuracy on fresh sequences, evaluated with all segments.
+// TestLearnsSorting: a tiny HRM and a tiny TRM learn to sort short digit
+// sequences to at least 99% exact accuracy on fresh sequences, evaluated with
+// all segments (TRM on its EMA weights).
 func TestLearnsSorting(t *testing.T) {
+	for _, arch := range []string{"hrm", "trm"} {
+		t.Run(arch, func(t *testing.T) { learnSorting(t, arch) })
+	}
+}
+
+func learnSorting(t *testing.T, arch string) {
 	c := DefaultHRM()
 	c.VocabSize, c.SeqLen, c.NumPuzzleIDs = 5, 6, 1
 	c.Hidden, c.Heads, c.Expansion, c.HLayers, c.LLayers, c.HCycles, c.LCycles = 32, 2, 2, 1, 1, 1, 2
-	m := newTestModel(t, c, 1)
 	h := Hyper{BatchSize: 32, LR: 3e-3, LRMinRatio: 1, WarmupSteps: 20, WeightDecay: 0.1, Beta1: 0.9, Beta2: 0.95,
 		Optimizer: "adam_atan2", PuzzleEmbLR: 1e-2, PuzzleEmbWeightDecay: 0.1, HaltMaxSteps: 2, HaltExplorationProb: 0.1}
-	tr, err := NewTrainer(m, h, 1)
+	if arch == "trm" {
+		c.Arch, c.HLayers, c.LLayers, c.HCycles, c.LCycles, c.ACTContinue = "trm", 0, 2, 1, 1, false
+		h.EMARate = 0.9
+	}
+	tr, err := NewTrainer(newTestModel(t, c, 1), h, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,11 +48,10 @@ func TestLearnsSorting(t *testing.T) {
 	eval := sortBatch(rand.New(rand.NewPCG(7, 8)), c, 256)
 	exact := func() float64 {
 		var acc float64
-		m.Run(eval, h.HaltMaxSteps, false, func(seg int, out *SegmentOutput) {
+		err := tr.EvalModel().Run(eval, h.HaltMaxSteps, false, func(seg int, out *SegmentOutput) {
 			if seg < h.HaltMaxSteps {
 				return
 			}
-			acc = 0
 			for i := range eval.Size {
 				l := c.SeqLen
 				if slices.Equal(out.Preds[i*l:(i+1)*l], eval.Labels[i*l:(i+1)*l]) {
@@ -51,9 +60,12 @@ func TestLearnsSorting(t *testing.T) {
 			}
 			acc /= float64(eval.Size)
 		})
+		if err != nil {
+			t.Fatal(err)
+		}
 		return acc
 	}
-	const maxSteps = 3000
+	const maxSteps = 2000
 	for step := 1; step <= maxSteps; step++ {
 		if _, err := tr.Step(sortBatch(rng, c, h.BatchSize)); err != nil {
 			t.Fatal(err)

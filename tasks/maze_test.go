@@ -68,7 +68,7 @@ func assertShortestLabel(t *testing.T, m *Maze, ex Example, what string) {
 
 func TestMazeLabelsAreShortestPaths(t *testing.T) {
 	counts := map[int]int{7: 200, 12: 200, 21: 150, 30: 150}
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		counts = map[int]int{7: 20, 12: 20, 21: 20, 30: 20}
 	}
 	rng := rand.New(rand.NewPCG(5, 5))

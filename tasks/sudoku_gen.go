@@ -64,7 +64,7 @@ func (s *Sudoku) limits(d Difficulty) (sudokuLimits, error) {
 }
 
 // sudokuAttempts bounds the retries of the generator before it reports the difficulty as unreachable.
-const sudokuAttempts = 2000
+const sudokuAttempts = 500
 
 // Generate returns a puzzle with a unique solution whose givens and solver guesses lie in
 // the ranges of d, and its solver statistics. It fails when the difficulty is invalid or

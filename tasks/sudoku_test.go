@@ -87,7 +87,7 @@ func givens(ex Example) int {
 
 func TestSudokuGeneratedUniqueAndAugmentedValid(t *testing.T) {
 	counts := map[int]int{4: 400, 6: 300, 9: 150}
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		counts = map[int]int{4: 50, 6: 50, 9: 20}
 	}
 	checked := 0

@@ -1,0 +1,54 @@
+package tasks
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// BenchmarkSudoku9Medium10k generates 10,000 unique-solution 9x9 puzzles of medium difficulty.
+func BenchmarkSudoku9Medium10k(b *testing.B) {
+	s, _ := NewSudoku(9)
+	rng := rand.New(rand.NewPCG(1, 1))
+	for b.Loop() {
+		for range 10000 {
+			if _, _, err := s.Generate(rng, Difficulty{Level: "medium"}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+// BenchmarkSudoku9Hard generates one hard 9x9 puzzle per iteration.
+func BenchmarkSudoku9Hard(b *testing.B) {
+	s, _ := NewSudoku(9)
+	rng := rand.New(rand.NewPCG(1, 1))
+	for b.Loop() {
+		if _, _, err := s.Generate(rng, Difficulty{Level: "hard"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkMaze30Hard1k generates 1,000 hard 30x30 mazes (shortest path >= 110 steps).
+func BenchmarkMaze30Hard1k(b *testing.B) {
+	m, _ := NewMaze(30)
+	rng := rand.New(rand.NewPCG(1, 1))
+	for b.Loop() {
+		for range 1000 {
+			if _, err := m.Generate(rng, Difficulty{Level: "hard"}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+// BenchmarkSudokuSolveHard solves (and proves unique) a hard 9x9 puzzle.
+func BenchmarkSudokuSolveHard(b *testing.B) {
+	s, _ := NewSudoku(9)
+	in, _ := s.Parse("8..........36......7..9.2...5...7.......457.....1...3...1....68..85...1..9....4..")
+	for b.Loop() {
+		if st, _, _ := s.Solve(in); st.Solutions != 1 {
+			b.Fatal(st)
+		}
+	}
+}

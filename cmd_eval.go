@@ -57,6 +57,9 @@ func printEval(w io.Writer, task tasks.Task, r lab.EvalReport) {
 	fmt.Fprintf(w, "%s, step %d: %d puzzles, %d segments\n", task.Name(), r.Step, r.N, r.Segments)
 	fmt.Fprintf(w, "  exact accuracy   %.4f\n  valid accuracy   %.4f\n  token accuracy   %.4f\n", r.ExactAccuracy, r.ValidAccuracy, r.TokenAccuracy)
 	fmt.Fprintf(w, "  mean halt step   %.2f  (exact at the halt step %.4f)\n", r.MeanHaltStep, r.ExactAtHalt)
+	if r.PassAt1 != nil {
+		fmt.Fprintf(w, "  ARC pass@1       %.4f\n  ARC pass@2       %.4f\n", *r.PassAt1, *r.PassAt2)
+	}
 	fmt.Fprintf(w, "  halt histogram   %v\n  exact by segment", r.HaltHistogram)
 	for _, a := range r.ExactBySegment {
 		fmt.Fprintf(w, " %.3f", a)

@@ -122,8 +122,8 @@ func (p *printer) event(e lab.Event) {
 			p.emit("eval", r)
 			return
 		}
-		fmt.Fprintf(p.w, "eval %6d  n %d  exact %.4f  valid %.4f  token %.4f  halt@%.2f  exact@halt %.4f\n",
-			r.Step, r.N, r.ExactAccuracy, r.ValidAccuracy, r.TokenAccuracy, r.MeanHaltStep, r.ExactAtHalt)
+		fmt.Fprintf(p.w, "eval %6d  n %d  exact %.4f  valid %.4f  token %.4f  halt@%.2f  exact@halt %.4f%s\n",
+			r.Step, r.N, r.ExactAccuracy, r.ValidAccuracy, r.TokenAccuracy, r.MeanHaltStep, r.ExactAtHalt, passText(r))
 	case lab.EventCheckpoint:
 		if p.json {
 			p.emit("checkpoint", map[string]any{"step": e.Step, "path": e.Path})
@@ -149,4 +149,12 @@ func (p *printer) event(e lab.Event) {
 		}
 		fmt.Fprintf(p.w, "note   %6d  %s\n", e.Step, e.Text)
 	}
+}
+
+// passText is the ARC pass@K figures of an evaluation, when it has them.
+func passText(r *lab.EvalReport) string {
+	if r.PassAt1 == nil {
+		return ""
+	}
+	return fmt.Sprintf("  pass@1 %.4f  pass@2 %.4f", *r.PassAt1, *r.PassAt2)
 }

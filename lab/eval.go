@@ -19,6 +19,11 @@ type EvalReport struct {
 	HaltHistogram  []int     `json:"halt_histogram"`   // [k-1]: puzzles that would halt at segment k
 	ExactAtHalt    float64   `json:"exact_at_halt"`    // exact accuracy of the answer at the would-halt segment
 	ExactBySegment []float64 `json:"exact_by_segment"` // exact accuracy after each segment
+	// ARC only: pass@1 and pass@2 over the evaluation tasks, voting across
+	// augmentations (HRM.md §8.2); a task whose test inputs were not all
+	// evaluated counts as failed.
+	PassAt1 *float64 `json:"pass_at_1,omitempty"`
+	PassAt2 *float64 `json:"pass_at_2,omitempty"`
 }
 
 // Evaluate runs model on the examples, batch at a time, for segments segments.
@@ -30,6 +35,8 @@ func Evaluate(model *engine.Model, task tasks.Task, examples []tasks.Example, se
 	var exact, valid, atHalt, haltSum int
 	var tokRight, tokTotal int
 	L := task.SeqLen()
+	arc, isARC := task.(*tasks.ARC)
+	var arcPreds []tasks.ARCPrediction
 	for lo := 0; lo < len(examples); lo += batchSize {
 		chunk := examples[lo:min(lo+batchSize, len(examples))]
 		b := batchOf(chunk, L)
@@ -48,6 +55,10 @@ func Evaluate(model *engine.Model, task tasks.Task, examples []tasks.Example, se
 				}
 				if seg != segments {
 					continue
+				}
+				if isARC {
+					arcPreds = append(arcPreds, tasks.ARCPrediction{PuzzleID: ex.PuzzleID, Input: ex.Input,
+						Output: append([]int32(nil), pred...), QHalt: float64(out.QHalt[i])})
 				}
 				res := task.Check(ex, pred)
 				if res.Exact {
@@ -87,6 +98,14 @@ func Evaluate(model *engine.Model, task tasks.Task, examples []tasks.Example, se
 	}
 	for i := range r.ExactBySegment {
 		r.ExactBySegment[i] /= n
+	}
+	if isARC {
+		votes, err := arc.Vote(arcPreds)
+		if err != nil {
+			return r, err
+		}
+		pass := arc.PassAtK(votes, []int{1, 2})
+		r.PassAt1, r.PassAt2 = &pass[0], &pass[1]
 	}
 	return r, nil
 }

@@ -53,12 +53,24 @@ func cmdConfig(args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	var cf configFlags
 	cf.register(fs)
+	keys := fs.Bool("keys", false, "list every key with its value, whether it is live, and its help, as a Markdown table")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	cfg, err := cf.load()
 	if err != nil {
 		return err
+	}
+	if *keys {
+		fmt.Fprintln(stdout, "| key | value | live | meaning |\n| --- | --- | --- | --- |")
+		for _, f := range lab.Fields(cfg) {
+			live := ""
+			if f.Live {
+				live = "live"
+			}
+			fmt.Fprintf(stdout, "| `%s` | `%s` | %s | %s |\n", f.Key, f.Value, live, f.Help)
+		}
+		return nil
 	}
 	text, err := cfg.Encode()
 	if err != nil {

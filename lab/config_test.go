@@ -177,3 +177,16 @@ func TestInputErrorUnwraps(t *testing.T) {
 		t.Fatal("InputError does not unwrap")
 	}
 }
+
+// TestReadmeListsEveryKey keeps the README's table of keys complete.
+func TestReadmeListsEveryKey(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range Fields(Default()) {
+		if !strings.Contains(string(readme), "`"+f.Key+"`") {
+			t.Errorf("README.md does not list %s", f.Key)
+		}
+	}
+}

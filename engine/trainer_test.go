@@ -255,3 +255,22 @@ func TestRunTrace(t *testing.T) {
 		t.Errorf("bad token: %v", err)
 	}
 }
+
+// TestStepAllocations: after warm-up a training step allocates only the
+// returned Metrics' HaltHistogram; Run allocates nothing per segment beyond
+// its outputs.
+func TestStepAllocations(t *testing.T) {
+	for _, arch := range []string{"hrm", "trm"} {
+		c := tinyConfig()
+		c.Arch = arch
+		tr, err := NewTrainer(newTestModel(t, c, 1), testHyper(4), 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bt := randomBatch(c, 4, 1)
+		trainSteps(t, tr, c, 0, 2)
+		if n := testing.AllocsPerRun(10, func() { tr.Step(bt) }); n > 1 {
+			t.Errorf("%s: %v allocations per step, want 1 (the metrics histogram)", arch, n)
+		}
+	}
+}

@@ -74,6 +74,12 @@ func (s *Solve) gridView(maxH int) string {
 	gv := widgets.GridView{Grid: s.task.Grid(s.trace.Example.Input, tokens), Marks: s.marks(tokens, prev, conf)}
 	out := gv.View(s.c.Styles)
 	w, h := gv.Size()
+	if s.task.Name() == "arc" && 2*w+4 <= s.width-36 {
+		// ARC's grid shows the answer only: put the question beside it.
+		q := widgets.GridView{Grid: s.task.Grid(s.trace.Example.Input, nil)}.View(s.c.Styles)
+		out = lipgloss.JoinHorizontal(lipgloss.Top, q, " →  ", out)
+		w = 2*w + 4
+	}
 	if h > maxH || w > s.width {
 		out = widgets.Fit(out, min(w, s.width), max(maxH-1, 1)) + "\n" +
 			s.c.Styles.Warn.Render(fmt.Sprintf("(%dx%d grid cut to fit: enlarge the terminal)", s.task.Grid(nil, nil).Rows, s.task.Grid(nil, nil).Cols))
@@ -127,18 +133,21 @@ func (s *Solve) infoView(w, h int) string {
 	if s.errText != "" {
 		lines = append(lines, st.Error.Render(s.errText))
 	}
-	lines = append(lines, "", st.Dim.Render(s.legend()))
+	lines = append(lines, "")
+	for _, l := range s.legend() {
+		lines = append(lines, st.Dim.Render(l))
+	}
 	for i, l := range lines {
 		lines[i] = widgets.PadRight(l, w)
 	}
 	return strings.Join(lines[:min(len(lines), h)], "\n")
 }
 
-func (s *Solve) legend() string {
+func (s *Solve) legend() []string {
 	if s.c.Mono {
-		return "bold given · ✗ wrong · › changed · faint unsure · reversed breaks a rule"
+		return []string{"bold given · ✗ wrong · › changed", "faint unsure · reversed breaks a rule"}
 	}
-	return "bold given · green right · red ✗ wrong · › changed · faint unsure · red background breaks a rule"
+	return []string{"bold given · green right · red ✗ wrong", "› changed · faint unsure · red: breaks a rule"}
 }
 
 // timelineView draws segments 1..M: number, halting probability as a bar,
@@ -176,7 +185,7 @@ func (s *Solve) timelineView() string {
 		mark.WriteString(widgets.PadRight(m, cw))
 	}
 	return num.String() + "\n" + bar.String() + "\n" + mark.String() + "\n" +
-		st.Dim.Render("H would halt · ✓ first exactly right · ←/→ segment · [/] puzzle · c inner · m more")
+		st.Dim.Render("H halts · ✓ first right · ←/→ segment · [ ] puzzle · c inner · m more · p play")
 }
 
 func (s *Solve) inputView() string {

@@ -111,7 +111,7 @@ func (t *Train) View() string {
 		lossH := t.height * 60 / 100
 		left := lipgloss.JoinVertical(lipgloss.Left, t.lossPanel(lw, lossH), t.tailPanel(lw, t.height-lossH))
 		rest := t.height - sparkRows - infoRows - 1
-		accH := rest / 2
+		accH := max(rest/2, rest-12) // the histograms need no more than 12 rows
 		right := lipgloss.JoinVertical(lipgloss.Left,
 			t.accuracyPanel(rw, accH), t.haltPanel(rw, rest-accH), t.sparkPanel(rw, sparkRows+1),
 			t.infoPanel(rw, infoRows))
@@ -162,7 +162,7 @@ func (t *Train) lossPanel(w, h int) string {
 		{Name: "lm", Samples: t.series(func(p lab.Point) float64 { return p.LMLoss })},
 		{Name: "q halt", Samples: t.series(func(p lab.Point) float64 { return p.QHaltLoss })},
 	}
-	if t.status.Hyper.HaltMaxSteps > 0 && t.hasQContinue() {
+	if t.hasQContinue() {
 		lines = append(lines, widgets.Line{Name: "q cont", Samples: t.series(func(p lab.Point) float64 { return p.QContinueLoss })})
 	}
 	chart := widgets.LineChart{Lines: lines, Markers: t.markers(), X0: x0, X1: x1, Width: w, Height: h - 1}
@@ -223,12 +223,12 @@ func (t *Train) haltPanel(w, h int) string {
 		}
 	}
 	hw := w / 2
-	left := t.c.Styles.Dim.Render(fmt.Sprintf("train, last %d steps", len(tail)))
+	left := t.c.Styles.Dim.Render(fmt.Sprintf("train (last %d)", len(tail)))
 	right := t.c.Styles.Dim.Render("no evaluation yet")
 	var eval []int
 	if n := len(t.evals); n > 0 {
 		eval = t.evals[n-1].HaltHistogram
-		right = t.c.Styles.Dim.Render(fmt.Sprintf("eval @ step %d", t.evals[n-1].Step))
+		right = t.c.Styles.Dim.Render(fmt.Sprintf("eval @%d", t.evals[n-1].Step))
 	}
 	bars := lipgloss.JoinHorizontal(lipgloss.Top,
 		widgets.Histogram{Counts: train, Width: hw, Height: h - 2}.View(),
@@ -263,11 +263,11 @@ func (t *Train) sparkPanel(w, h int) string {
 
 func (t *Train) infoPanel(w, h int) string {
 	p := t.points[len(t.points)-1]
-	lines := []string{fmt.Sprintf("step %d  loss %.4g  lm %.4g  q %.3g/%.3g  token %.1f%%  exact %.1f%%  segs %.2f",
+	lines := []string{fmt.Sprintf("step %d  loss %.3g  lm %.3g  q %.2g/%.2g  token %.1f%%  exact %.1f%%  segs %.2f",
 		p.Step, p.Loss, p.LMLoss, p.QHaltLoss, p.QContinueLoss, 100*p.TokenAccuracy, 100*p.ExactAccuracy, p.MeanSteps)}
 	if n := len(t.evals); n > 0 {
 		e := t.evals[n-1]
-		lines = append(lines, fmt.Sprintf("eval @%d on %d: exact %.1f%%  valid %.1f%%  token %.1f%%  at halt %.1f%%  halt %.2f",
+		lines = append(lines, fmt.Sprintf("eval @%d (%d): exact %.1f%%  valid %.1f%%  token %.1f%%  at halt %.1f%%  segs %.2f",
 			e.Step, e.N, 100*e.ExactAccuracy, 100*e.ValidAccuracy, 100*e.TokenAccuracy, 100*e.ExactAtHalt, e.MeanHaltStep))
 	} else {
 		lines = append(lines, t.c.Styles.Dim.Render("no evaluation yet (e evaluates now)"))

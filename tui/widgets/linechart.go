@@ -51,6 +51,9 @@ func (c LineChart) View(st *common.Styles) string {
 	if plotRows < 2 || cols < 4 {
 		return Fit("", c.Width, c.Height)
 	}
+	// With fewer steps than columns, one column per step: a bucket is never
+	// empty between two samples, and nothing is interpolated.
+	cols = min(cols, max(c.X1-c.X0+1, 1))
 	var data [][]float64
 	var chars []asciigraph.CharSet
 	var colours []asciigraph.AnsiColor

@@ -165,11 +165,7 @@ func TestDatasetFromCSV(t *testing.T) {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	recs := make([]Record, len(d0.Test))
-	for i, ex := range d0.Test {
-		recs[i] = Record{Example: ex}
-	}
-	if err := WriteCSV(&buf, s, recs, false); err != nil {
+	if err := WriteCSV(&buf, s, Records(d0.Test), false); err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(dir, "p.csv")
@@ -266,5 +262,30 @@ func TestExportReferenceLayout(t *testing.T) {
 	fresh, _ := New(Options{Kind: "maze", Size: 7, TestCount: 2})
 	if err := fresh.Export(t.TempDir()); err != nil {
 		t.Fatalf("fresh export: %v", err)
+	}
+}
+
+func TestAnswer(t *testing.T) {
+	s, _ := NewSudoku(4)
+	in, _ := s.Parse("1.343.1221.34.21")
+	if a, err := Answer(s, in); err != nil || s.Format(a) != "1234341221434321" {
+		t.Fatalf("sudoku answer %v %v", s.Format(a), err)
+	}
+	open, _ := s.Parse("................")
+	if _, err := Answer(s, open); err == nil || !strings.Contains(err.Error(), "more than one") {
+		t.Fatalf("open grid: %v", err)
+	}
+	none, _ := s.Parse("11..............")
+	if _, err := Answer(s, none); err == nil || !strings.Contains(err.Error(), "no solution") {
+		t.Fatalf("contradiction: %v", err)
+	}
+	m, _ := NewMaze(5)
+	q, _ := m.Parse("######S  ## # ##  G######")
+	if a, err := Answer(m, q); err != nil || bfsSteps(5, m.Format(q)) != 4 || m.Format(a) != "######Soo## #o##  G######" {
+		t.Fatalf("maze answer %q %v", m.Format(a), err)
+	}
+	a, _ := NewARC(5)
+	if _, err := Answer(a, nil); err == nil {
+		t.Fatal("ARC answer without data")
 	}
 }

@@ -126,17 +126,42 @@ func TestSudokuGeneratedUniqueAndAugmentedValid(t *testing.T) {
 }
 
 func TestSudokuAugmentTransposeOnlySquareBoxes(t *testing.T) {
-	s6, _ := NewSudoku(6)
-	rng := rand.New(rand.NewPCG(1, 1))
-	ex, _, err := s6.Generate(rng, Difficulty{Level: "easy"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// A transposed 6x6 grid would have 3x2 boxes: the 2x3 box rule catches it.
-	for range 200 {
-		a := s6.Augment(rng, ex)
-		if c := s6.Conflicts(a.Label); len(c) > 0 {
-			t.Fatalf("augmented 6x6 label %s breaks the rules at %v", s6.Format(a.Label), c)
+	// Givens only in the first row: after an augmentation they share a row, or a column when
+	// the grid was transposed. 9x9 must show both; 6x6 (2x3 boxes) never transposes.
+	for _, n := range []int{9, 6} {
+		s, _ := NewSudoku(n)
+		rng := rand.New(rand.NewPCG(1, uint64(n)))
+		ex, _, err := s.Generate(rng, Difficulty{Level: "easy"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := n; i < n*n; i++ {
+			ex.Input[i] = sudokuBlank
+		}
+		copy(ex.Input, ex.Label[:n])
+		rowsSeen, colsSeen := 0, 0
+		for range 100 {
+			a := s.Augment(rng, ex)
+			if c := s.Conflicts(a.Label); len(c) > 0 {
+				t.Fatalf("%dx%d augmented label %s breaks the rules at %v", n, n, s.Format(a.Label), c)
+			}
+			rowsOf, colsOf := map[int]bool{}, map[int]bool{}
+			for i, v := range a.Input {
+				if v != sudokuBlank {
+					rowsOf[i/n], colsOf[i%n] = true, true
+				}
+			}
+			switch {
+			case len(rowsOf) == 1:
+				rowsSeen++
+			case len(colsOf) == 1:
+				colsSeen++
+			default:
+				t.Fatalf("%dx%d: givens of one row spread over rows %v and columns %v", n, n, rowsOf, colsOf)
+			}
+		}
+		if n == 9 && (rowsSeen == 0 || colsSeen == 0) || n == 6 && colsSeen != 0 {
+			t.Fatalf("%dx%d: %d row and %d column (transposed) outcomes", n, n, rowsSeen, colsSeen)
 		}
 	}
 }

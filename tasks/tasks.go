@@ -1,43 +1,71 @@
 // Package tasks provides the puzzle families HRM Lab trains on — Sudoku, mazes and ARC-AGI
-// grids — as token sequences: generators, public-format loaders (CSV, ARC JSON), validity-
-// preserving augmentation, rule checks, display descriptions, deterministic datasets with
+// grids — as token sequences: generators, public-format loaders (CSV, ARC JSON),
+// validity-preserving augmentation, rule checks, display descriptions, deterministic datasets with
 // train/test splits, a batch sampler and an exporter to the reference on-disk format.
 //
 // # Tasks
 //
-// Every family implements [Task]. Constructors:
+// Every family implements [Task]:
 //
-//	NewSudoku(size int) (*Sudoku, error)          // size 4 (2x2 boxes), 6 (2x3) or 9 (3x3)
-//	NewMaze(side int) (*Maze, error)              // side 5..64
-//	NewARC(canvas int) *ARC                       // canvas 1..30 (0 = 30); tasks are added by LoadARC
+//	NewSudoku(size int) (*Sudoku, error)   // 4 (2x2 boxes), 6 (2x3) or 9 (3x3)
+//	NewMaze(side int) (*Maze, error)       // side 5..64
+//	NewARC(canvas int) (*ARC, error)       // canvas 1..30 (0 = 30); add tasks with (*ARC).LoadARC
+//	NewTask(kind string, size int) (Task, error)
 //
 // Token vocabularies follow the reference (HRM.md §7): Sudoku 0 PAD, 1 blank, 2.. digits;
 // maze 0 PAD, 1 '#', 2 ' ', 3 'S', 4 'G', 5 'o'; ARC 0 PAD, 1 EOS, 2..11 colours 0..9.
-// Labels use [Ignore] for unscored positions (only ARC padding); exports write 0 there instead
-// (the reference's ignore_label_id).
+// Labels use [Ignore] for unscored positions (only ARC padding); exports write 0 there
+// instead (the reference's ignore_label_id). Text formats (Format/Parse, CSV cells): Sudoku
+// n*n characters with '.' or '0' blank; maze N*N characters over "# SGo" (or N lines); ARC a
+// JSON grid or rows of digits. [Answer] solves a Sudoku or maze question exactly.
+//
+// Sudoku: [Sudoku.Solve] is an exact bitmask solver (naked and hidden singles, then branching
+// on the fewest candidates) that counts solutions up to 2 and reports guesses and backtracks;
+// [Sudoku.Generate] makes unique-solution puzzles within a givens range and a solver-guesses
+// range; [Sudoku.Augment] relabels digits, shuffles bands/stacks and their rows/columns, and
+// transposes when boxes are square (never for 6x6). Maze: [Maze.Generate] carves a perfect
+// maze by randomized depth-first search, knocks down a few walls to make loops, places S and
+// G far apart and filters by minimum shortest-path length; [Maze.Solve] marks a BFS shortest
+// path; [Maze.Augment] applies one of the 8 dihedral transforms. ARC: (*ARC).LoadARC reads task
+// files or folders (tasks over the canvas are listed in ARC.Skipped), [ARC.Encode] and
+// [ARC.Crop] convert grids, augmentation (dihedral, colour permutation fixing 0, translation
+// in train only) happens when a [Dataset] is built, and [ARC.Deaugment], [ARC.Vote] and
+// [ARC.PassAtK] are the evaluation helpers of HRM.md §8.2.
+//
+// # Difficulty presets
+//
+// [Difficulty] zero fields take the level's preset ("" = medium). Sudoku givens / solver
+// guesses: 9x9 easy 40-48 / 0, medium 28-34 / 0-2, hard 17-26 / >= 3; 6x6 easy 20-24 / 0,
+// medium 14-18, hard 8-13 / >= 1; 4x4 easy 8-10 / 0, medium 6-7, hard 4-5. Maze with k x k
+// corridor cells (k = (N-1)/2): minimum path hard 0.56k² steps (110 at N = 30, the Maze-Hard
+// filter), medium 0.28k², easy none; 2% of inner walls knocked down (easy 8%).
 //
 // # Datasets
 //
-// [New] builds a [Dataset] from [Options] (the lab.toml [task] table). Generated tasks (Sudoku,
-// maze without a data path) get a fixed test split and either a fresh training stream
-// (Options.TrainCount == 0: every batch holds newly generated puzzles at the sampler's current
-// [Difficulty], changeable between batches with [Sampler.SetDifficulty]) or a fixed training
-// set of TrainCount originals, each with NumAug augmented copies (the reference's "1k + 1000
-// augmentations" recipe). File data (CSV or ARC JSON) always gives fixed splits, augmented as
-// the options say. A [Sampler] draws training batches following the reference sampler (HRM.md
-// §6.2): groups in random order per epoch, one puzzle per group, its examples until the batch
-// is full. Everything is deterministic for Options.Seed and the sampler's seed.
-//
-// # Data layout
+// [New] builds a [Dataset] from [Options] (the lab.toml [task] table), deterministically for
+// Options.Seed. Generated tasks (Sudoku, maze without a data path) get a fixed test split
+// and either a fresh training stream (Options.TrainCount == 0: every batch holds new puzzles
+// at the sampler's current difficulty, changeable between batches with
+// [Sampler.SetDifficulty]) or a fixed training set of TrainCount originals each with NumAug
+// augmented copies (the reference's "1k + 1000 augmentations" recipe). CSV data gives fixed
+// splits (Options.TestCount < 0 puts every row into Test in file order, for `eval -data`);
+// ARC data follows the split rule of HRM.md §7.3. A [Sampler] fills caller-provided batch
+// slices ([Sampler.Fill]) or returns new ones ([Sampler.Next]); [Dataset.FillTest] gives
+// padded test batches. [Sampler.State] / [Sampler.SetState] resume a sampler exactly.
 //
 // Examples are grouped: a group is one original puzzle (or ARC task) and all its
 // augmentations; a puzzle is one variant with its own identifier; an example is one
-// input/label pair. Sudoku and maze puzzles hold one example each and all use puzzle id 0;
-// ARC variants get ids 1..n (0 is the blank id). [Dataset.Export] writes this structure in
-// the reference's .npy layout (HRM.md §6.1).
+// input/label pair ([Index]). Sudoku and maze puzzles hold one example each and all use
+// puzzle id 0; ARC variants get ids 1..n (0 is the blank id). [Dataset.Export] writes this
+// structure in the reference's .npy layout (HRM.md §6.1); [ReadCSV], [DecodeCSV] and
+// [WriteCSV] read and write the question,answer and source,question,answer,rating layouts.
 package tasks
 
-import "slices"
+import (
+	"errors"
+	"fmt"
+	"slices"
+)
 
 // Ignore is the label of positions that are not scored (the same value as engine.IgnoreLabel).
 const Ignore = -100
@@ -114,5 +142,36 @@ func sortedKeys(set map[int]bool) []int {
 		out = append(out, i)
 	}
 	slices.Sort(out)
+	return out
+}
+
+// Answer returns the label of a question given as input tokens, by the task's exact solver:
+// the unique Sudoku solution, or the maze with a shortest S-G path marked. It fails for a
+// Sudoku with no or several solutions, a maze without a path, and for ARC (no solver).
+func Answer(t Task, input []int32) ([]int32, error) {
+	switch t := t.(type) {
+	case *Sudoku:
+		st, sol, err := t.Solve(input)
+		switch {
+		case err != nil:
+			return nil, err
+		case st.Solutions == 0:
+			return nil, errors.New("sudoku: the puzzle has no solution")
+		case st.Solutions > 1:
+			return nil, errors.New("sudoku: the puzzle has more than one solution")
+		}
+		return sol, nil
+	case *Maze:
+		return t.Solve(input)
+	}
+	return nil, fmt.Errorf("%s: no solver; the answer comes from the data", t.Name())
+}
+
+// Records wraps examples as CSV records (no source, rating 0), e.g. for WriteCSV.
+func Records(exs []Example) []Record {
+	out := make([]Record, len(exs))
+	for i, ex := range exs {
+		out[i] = Record{Example: ex}
+	}
 	return out
 }

@@ -8,11 +8,17 @@ package engine
 // build against it. The shim embeds gonum's implementation (so every routine
 // exists) and overrides the dense products the engine uses, Sgemm and Sgemv,
 // with cblas_sgemm and cblas_sgemv on row-major data.
+//
+// OpenBLAS runs single-threaded: a product is split into row blocks that the
+// engine's worker pool (GOMAXPROCS goroutines) computes concurrently. OpenBLAS's
+// own threads busy-wait between calls and would compete with the pool's
+// element-wise and attention work for the same cores.
 
 /*
 #cgo LDFLAGS: -lopenblas
 #include <cblas.h>
 int openblas_get_num_threads(void);
+void openblas_set_num_threads(int);
 */
 import "C"
 
@@ -29,6 +35,7 @@ type openBLAS struct {
 }
 
 func init() {
+	C.openblas_set_num_threads(1)
 	blas32.Use(openBLAS{})
 }
 
@@ -39,8 +46,16 @@ func cTrans(t blas.Transpose) C.enum_CBLAS_TRANSPOSE {
 	return C.CblasTrans
 }
 
-// Sgemm computes c = alpha*op(a)*op(b) + beta*c with OpenBLAS.
+// Sgemm computes c = alpha*op(a)*op(b) + beta*c with OpenBLAS, in row blocks
+// of at least 64 rows over the worker pool.
 func (openBLAS) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	poolOnce.Do(startPool)
+	tm := max(64, (m+poolSize-1)/poolSize)
+	tiledGemm(sgemm, tm, n, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// sgemm is one single-threaded cblas_sgemm call.
+func sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	if m == 0 || n == 0 {
 		return
 	}
@@ -64,7 +79,10 @@ func (openBLAS) Sgemv(tA blas.Transpose, m, n int, alpha float32, a []float32, l
 		C.float(beta), (*C.float)(unsafe.Pointer(&y[0])), C.blasint(incY))
 }
 
-// Backend reports the active BLAS implementation and its thread count.
+// Backend reports the active BLAS implementation and its thread count: the
+// pool's workers, each running single-threaded OpenBLAS
+// (openblas_get_num_threads reports 1 per call).
 func Backend() (name string, threads int) {
-	return "openblas", int(C.openblas_get_num_threads())
+	poolOnce.Do(startPool)
+	return "openblas", poolSize * int(C.openblas_get_num_threads())
 }

@@ -55,3 +55,68 @@ func trans(t bool) blas.Transpose {
 	}
 	return blas.NoTrans
 }
+
+// sgemmFunc is a row-major Sgemm kernel.
+type sgemmFunc func(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int)
+
+// gemmJob is one Sgemm cut into tiles of c, numbered row-major, that the
+// worker pool computes with a serial kernel.
+type gemmJob struct {
+	kernel        sgemmFunc
+	tA, tB        blas.Transpose
+	m, n, k       int
+	alpha, beta   float32
+	a, b, c       []float32
+	lda, ldb, ldc int
+	tm, tn        int // tile size
+	tilesN        int
+	run           func(lo, hi int)
+	sp            *splitter
+}
+
+// gemmJobs recycles jobs (and their splitters) so that a product allocates nothing.
+var gemmJobs = make(chan *gemmJob, 16)
+
+// tiledGemm computes c = alpha*op(a)*op(b) + beta*c with kernel on tm×tn
+// tiles of c spread over the worker pool. The tiling does not depend on the
+// number of workers, so results do not either.
+func tiledGemm(kernel sgemmFunc, tm, tn int, tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	tilesM, tilesN := (m+tm-1)/tm, (n+tn-1)/tn
+	if tilesM*tilesN <= 1 || k == 0 {
+		kernel(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	var j *gemmJob
+	select {
+	case j = <-gemmJobs:
+	default:
+		j = &gemmJob{sp: newSplitter()}
+		j.run = j.tiles
+	}
+	j.kernel, j.tA, j.tB, j.m, j.n, j.k, j.alpha, j.beta = kernel, tA, tB, m, n, k, alpha, beta
+	j.a, j.b, j.c, j.lda, j.ldb, j.ldc, j.tm, j.tn, j.tilesN = a, b, c, lda, ldb, ldc, tm, tn, tilesN
+	j.sp.run(tilesM*tilesN, j.run)
+	j.a, j.b, j.c, j.kernel = nil, nil, nil, nil
+	select {
+	case gemmJobs <- j:
+	default:
+	}
+}
+
+// tiles computes the output tiles [lo, hi).
+func (j *gemmJob) tiles(lo, hi int) {
+	for t := lo; t < hi; t++ {
+		i0, c0 := (t/j.tilesN)*j.tm, (t%j.tilesN)*j.tn
+		mi, ni := min(j.tm, j.m-i0), min(j.tn, j.n-c0)
+		aOff := i0 * j.lda
+		if j.tA == blas.Trans {
+			aOff = i0
+		}
+		bOff := c0
+		if j.tB == blas.Trans {
+			bOff = c0 * j.ldb
+		}
+		j.kernel(j.tA, j.tB, mi, ni, j.k, j.alpha, j.a[aOff:], j.lda, j.b[bOff:], j.ldb,
+			j.beta, j.c[i0*j.ldc+c0:], j.ldc)
+	}
+}

@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
+	"sync"
+	"sync/atomic"
 )
 
 // Dataset is a task with its train and test splits, deterministic for Options.Seed.
@@ -134,19 +137,14 @@ func (s *Sampler) Fill(inputs, labels, puzzleIDs []int32) error {
 	if err := checkBatch(L, inputs, labels, puzzleIDs); err != nil {
 		return err
 	}
-	rng := rand.New(rand.NewPCG(s.seed, uint64(s.state.Batches)<<1))
 	if s.d.fresh {
-		g := s.d.Task.(generator)
-		for b := range puzzleIDs {
-			r, err := g.generateRecord(rng, s.diff)
-			if err != nil {
-				return err
-			}
-			putExample(r.Example, b, L, inputs, labels, puzzleIDs)
+		if err := s.generate(inputs, labels, puzzleIDs); err != nil {
+			return err
 		}
 		s.state.Batches++
 		return nil
 	}
+	rng := rand.New(rand.NewPCG(s.seed, uint64(s.state.Batches)<<1))
 	if len(s.order) == 0 {
 		return errors.New("sampler: the train split is empty")
 	}
@@ -177,4 +175,33 @@ func (s *Sampler) Next(size int) (inputs, labels, puzzleIDs []int32, err error) 
 	inputs, labels, puzzleIDs = make([]int32, size*L), make([]int32, size*L), make([]int32, size)
 	err = s.Fill(inputs, labels, puzzleIDs)
 	return inputs, labels, puzzleIDs, err
+}
+
+// generate fills a fresh batch, spreading the puzzles over GOMAXPROCS goroutines. Puzzle b of
+// batch k has its own random stream, so the batch does not depend on the scheduling.
+func (s *Sampler) generate(inputs, labels, puzzleIDs []int32) error {
+	g, L := s.d.Task.(generator), s.d.Task.SeqLen()
+	errs := make([]error, len(puzzleIDs))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(puzzleIDs)) {
+		wg.Go(func() {
+			for b := int(next.Add(1) - 1); b < len(puzzleIDs); b = int(next.Add(1) - 1) {
+				rng := rand.New(rand.NewPCG(s.seed^uint64(b)*0x9e3779b97f4a7c15, uint64(s.state.Batches)<<1))
+				r, err := g.generateRecord(rng, s.diff)
+				if err != nil {
+					errs[b] = err
+					continue
+				}
+				putExample(r.Example, b, L, inputs, labels, puzzleIDs)
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

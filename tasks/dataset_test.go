@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -140,6 +141,12 @@ func TestSamplerFreshDifficultyLive(t *testing.T) {
 	}
 	if s.Difficulty().MinGivens != 30 {
 		t.Fatal("a refused difficulty changed the sampler")
+	}
+	// Batches do not depend on how many goroutines generate them.
+	want, _, _, _ := d.NewSampler(9).Next(6)
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	if got, _, _, _ := d.NewSampler(9).Next(6); !slices.Equal(got, want) {
+		t.Fatal("fresh batch differs with GOMAXPROCS 1")
 	}
 }
 

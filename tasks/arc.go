@@ -193,26 +193,29 @@ func (a *ARC) fits(t *ARCTask) string {
 	return ""
 }
 
-// Encode places grid g (which must fit) at row r0, column c0 of the canvas, with EOS cells
-// directly below and right of it (HRM.md §7.3); all other cells are PAD.
+// Encode places grid g at row r0, column c0 of the canvas, with EOS cells directly below and
+// right of it (HRM.md §7.3); all other cells are PAD. Cells that fall outside the canvas are
+// dropped.
 func (a *ARC) Encode(g [][]int, r0, c0 int) []int32 {
 	C := a.canvas
 	out := make([]int32, C*C)
-	h, w := len(g), len(g[0])
+	put := func(r, c int, t int32) {
+		if r >= 0 && r < C && c >= 0 && c < C {
+			out[r*C+c] = t
+		}
+	}
+	h, w := len(g), 0
 	for r, row := range g {
+		w = max(w, len(row))
 		for c, v := range row {
-			out[(r0+r)*C+c0+c] = int32(v) + 2
+			put(r0+r, c0+c, int32(v)+2)
 		}
 	}
-	if r0+h < C {
-		for c := range w {
-			out[(r0+h)*C+c0+c] = arcEOS
-		}
+	for c := range w {
+		put(r0+h, c0+c, arcEOS)
 	}
-	if c0+w < C {
-		for r := range h {
-			out[(r0+r)*C+c0+w] = arcEOS
-		}
+	for r := range h {
+		put(r0+r, c0+w, arcEOS)
 	}
 	return out
 }

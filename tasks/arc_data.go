@@ -83,14 +83,17 @@ func (a *ARC) PuzzleTask(id int32) (*ARCTask, error) {
 }
 
 // Deaugment maps a grid seen or predicted for puzzle id back to the original task: the
-// inverse dihedral transform, then the inverse colour permutation.
+// inverse dihedral transform, then the inverse colour permutation. An empty grid stays empty.
 func (a *ARC) Deaugment(id int32, g [][]int) ([][]int, error) {
 	v, err := a.variant(id)
 	if err != nil {
 		return nil, err
 	}
-	if len(g) == 0 || len(g[0]) == 0 {
+	if len(g) == 0 {
 		return g, nil
+	}
+	if err := checkARCGrid(g); err != nil {
+		return nil, fmt.Errorf("arc puzzle %d: %v", id, err)
 	}
 	var inverse arcVariant
 	inverse.dihedral = DihedralInverse[v.dihedral]

@@ -3,6 +3,7 @@ package tasks
 import (
 	"bytes"
 	"encoding/json"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -294,5 +295,33 @@ func TestAnswer(t *testing.T) {
 	a, _ := NewARC(5)
 	if _, err := Answer(a, nil); err == nil {
 		t.Fatal("ARC answer without data")
+	}
+}
+
+func TestNoPanicOnBadInput(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	s, _ := NewSudoku(9)
+	m, _ := NewMaze(7)
+	a, _ := NewARC(4)
+	short := Example{Input: []int32{1, 2}, Label: []int32{3}}
+	if got := s.Augment(rng, short); !slices.Equal(got.Input, short.Input) {
+		t.Error("sudoku Augment changed a short sequence")
+	}
+	if got := m.Augment(rng, short); !slices.Equal(got.Input, short.Input) {
+		t.Error("maze Augment changed a short sequence")
+	}
+	for _, task := range []Task{s, m, a} {
+		task.Check(short, []int32{99, -5})
+		task.Grid(short.Input, []int32{99})
+		task.Format([]int32{-1, 99})
+	}
+	if got := a.Crop(a.Encode([][]int{{1, 2, 3, 4, 5}}, 0, 2)); len(got) != 0 {
+		t.Errorf("grid dropped off the canvas crops to %v", got)
+	}
+	a.variants = []arcVariant{{dihedral: 1}}
+	for _, g := range [][][]int{{{1, 2}, {3}}, {{12}}} {
+		if _, err := a.Deaugment(1, g); err == nil {
+			t.Errorf("Deaugment(%v) accepted", g)
+		}
 	}
 }

@@ -306,9 +306,13 @@ func (m *Maze) carve(rng *rand.Rand, loops float64) []int32 {
 	return grid
 }
 
-// Augment applies a random dihedral transform to input and label together.
+// Augment applies a random dihedral transform to input and label together; sequences of the
+// wrong length are returned unchanged.
 func (m *Maze) Augment(rng *rand.Rand, ex Example) Example {
 	t := rng.IntN(8)
+	if len(ex.Input) != m.n*m.n || len(ex.Label) != m.n*m.n {
+		return ex
+	}
 	in, _, _ := dihedral(t, ex.Input, m.n, m.n)
 	lab, _, _ := dihedral(t, ex.Label, m.n, m.n)
 	return Example{Input: in, Label: lab, PuzzleID: ex.PuzzleID}

@@ -3,6 +3,7 @@ package tasks
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 )
 
 // sudokuLimits is a resolved Sudoku difficulty.
@@ -114,7 +115,7 @@ func (s *Sudoku) Generate(rng *rand.Rand, d Difficulty) (Example, SolveStats, er
 // a digit relabelling, a transpose (with probability 1/2, only when boxes are square: for
 // 6x6 the transpose would turn 2x3 boxes into 3x2 ones, so it is skipped), a random order
 // of the bands and of the rows inside each band, and likewise of stacks and columns.
-// Blank and PAD tokens are kept.
+// Blank and PAD tokens are kept; sequences of the wrong length are returned unchanged.
 func (s *Sudoku) Augment(rng *rand.Rand, ex Example) Example {
 	n := s.n
 	relabel := make([]int32, n+2)
@@ -126,7 +127,10 @@ func (s *Sudoku) Augment(rng *rand.Rand, ex Example) Example {
 	rows := bandPerm(rng, n, s.boxRows)
 	cols := bandPerm(rng, n, s.boxCols)
 	mapTokens := func(src []int32) []int32 {
-		out := make([]int32, len(src))
+		out := slices.Clone(src)
+		if len(src) != n*n {
+			return out // not a grid of this size: left as it is
+		}
 		for r := range n {
 			for c := range n {
 				sr, sc := rows[r], cols[c]

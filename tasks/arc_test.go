@@ -161,6 +161,10 @@ func TestARCSmallCanvasSkips(t *testing.T) {
 			t.Fatalf("task %s not marked evaluation", task.ID)
 		}
 	}
+	_, err := New(Options{Kind: "arc", Size: 1, DataPath: filepath.Join(arcData(t), "training")})
+	if err == nil || !strings.Contains(err.Error(), "no task fits the canvas 1x1 (400 skipped") {
+		t.Fatalf("canvas 1: %v", err)
+	}
 }
 
 func TestARCTranslationStaysOnCanvas(t *testing.T) {

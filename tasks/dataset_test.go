@@ -194,6 +194,13 @@ func TestDatasetFromCSV(t *testing.T) {
 	if _, err := New(Options{Kind: "sudoku", Size: 9, DataPath: path}); err == nil || !strings.Contains(err.Error(), "p.csv line 2") {
 		t.Fatalf("size mismatch: %v", err)
 	}
+	header := filepath.Join(dir, "header.csv")
+	if err := os.WriteFile(header, []byte("question,answer\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := New(Options{Kind: "sudoku", Size: 4, DataPath: header}); err == nil || !strings.Contains(err.Error(), "header.csv: no puzzle rows") {
+		t.Fatalf("header-only file: %v", err)
+	}
 	for _, bad := range []Options{{Kind: "chess"}, {Kind: "arc"}, {Kind: "maze", Size: 3}, {Kind: "sudoku", NumAug: -1}, {Kind: "sudoku", Difficulty: Difficulty{Level: "x"}}} {
 		if _, err := New(bad); err == nil {
 			t.Errorf("New(%+v) accepted", bad)

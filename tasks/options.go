@@ -121,6 +121,9 @@ func New(opts Options) (*Dataset, error) {
 		if err := a.LoadARC(opts.DataPath); err != nil {
 			return nil, err
 		}
+		if len(a.Tasks) == 0 {
+			return nil, fmt.Errorf("%s: no task fits the canvas %dx%d (%d skipped, e.g. %s)", opts.DataPath, a.canvas, a.canvas, len(a.Skipped), a.Skipped[0])
+		}
 		train, test, names := a.build(rand.New(rand.NewPCG(opts.Seed, streamAug)), numAug, opts.Augment)
 		d.setSplits(train, test)
 		d.Identifiers = names
@@ -166,6 +169,9 @@ func (d *Dataset) originals(g generator) (train, test []Record, err error) {
 	}
 	if train, err = ReadCSV(opts.DataPath, g); err != nil {
 		return nil, nil, err
+	}
+	if len(train) == 0 {
+		return nil, nil, fmt.Errorf("%s: no puzzle rows", opts.DataPath)
 	}
 	if opts.TestPath == "" && opts.TestCount < 0 {
 		return nil, train, nil // every row to test, in file order

@@ -29,8 +29,15 @@ func Backend() (name string, threads int) {
 	return "gonum", runtime.GOMAXPROCS(0)
 }
 
+// serialGemm is the single-threaded kernel of the pool's small products.
+var serialGemm sgemmFunc = gonumSerial
+
+// gonumSgemm is gonum's Sgemm as a func value made once (a method value made
+// at each call would be allocated).
+var gonumSgemm sgemmFunc = gonum.Implementation{}.Sgemm
+
 // Sgemm computes c = alpha*op(a)*op(b) + beta*c, tiled over the worker pool
 // in 64×192 tiles.
 func (tiledGonum) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	tiledGemm(gonum.Implementation{}.Sgemm, 64, 192, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	tiledGemm(gonumSgemm, 64, 192, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }

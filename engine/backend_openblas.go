@@ -54,6 +54,9 @@ func (openBLAS) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []flo
 	tiledGemm(sgemm, tm, n, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
+// serialGemm is the single-threaded kernel of the pool's small products.
+var serialGemm sgemmFunc = sgemm
+
 // sgemm is one single-threaded cblas_sgemm call.
 func sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	if m == 0 || n == 0 {

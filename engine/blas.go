@@ -6,12 +6,6 @@ import (
 	"gonum.org/v1/gonum/blas/gonum"
 )
 
-// native is gonum's pure-Go BLAS, used for the many small per-(batch, head)
-// products of attention that run inside the engine's own goroutines: calling
-// a multithreaded BLAS from two goroutines at once would oversubscribe the
-// cores, while gonum's serial kernel runs on the goroutine that calls it.
-var native gonum.Implementation
-
 // mm computes c = alpha*op(a)*op(b) + beta*c for row-major dense matrices
 // through blas32 (the active backend). op(a) is m×k, op(b) is k×n, c is m×n;
 // lda, ldb, ldc are the row strides.
@@ -34,18 +28,31 @@ func mm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float
 		blas32.General{Rows: m, Cols: n, Stride: ldc, Data: c[:(m-1)*ldc+n]})
 }
 
-// mmSmall is mm on gonum's serial pure-Go kernel, splitting the rows of c in
-// blocks of at most 64 so that gonum never spawns its own goroutines (it only
-// parallelises products with at least four 64×64 output blocks).
+// mmSmall is mm on the backend's single-threaded kernel (serialGemm), for the
+// small per-(batch, head) products of attention that run inside the worker
+// pool's goroutines.
 func mmSmall(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	const rows = 64
+	serialGemm(trans(tA), trans(tB), m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// gonumSerial is gonum's pure-Go Sgemm restricted to its serial path: the rows
+// of c go in blocks of 64 and the columns in blocks of 192, so gonum never
+// spawns goroutines of its own (it parallelises products of four or more
+// 64×64 output blocks).
+func gonumSerial(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	const rows, cols = 64, 192
 	for i := 0; i < m; i += rows {
-		mi := min(rows, m-i)
-		aOff := i * lda
-		if tA {
-			aOff = i
+		for j := 0; j < n; j += cols {
+			aOff, bOff := i*lda, j
+			if tA == blas.Trans {
+				aOff = i
+			}
+			if tB == blas.Trans {
+				bOff = j * ldb
+			}
+			gonum.Implementation{}.Sgemm(tA, tB, min(rows, m-i), min(cols, n-j), k, alpha, a[aOff:], lda,
+				b[bOff:], ldb, beta, c[i*ldc+j:], ldc)
 		}
-		native.Sgemm(trans(tA), trans(tB), mi, n, k, alpha, a[aOff:], lda, b, ldb, beta, c[i*ldc:], ldc)
 	}
 }
 

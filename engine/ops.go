@@ -90,17 +90,20 @@ func sigmoid32(x float32) float32 { return 1 / (1 + exp32(-x)) }
 
 // exp32 is e^x in float32 (Cephes expf: range reduction by ln 2 and a degree-6
 // polynomial), relative error about 1e-7, several times faster than math.Exp.
-// Results below the smallest normal float32 are flushed to 0.
+// Results below the smallest normal float32 are flushed to 0; NaN stays NaN.
 func exp32(x float32) float32 {
-	switch {
-	case x > 88.37626:
-		return float32(math.Inf(1))
-	case x < -87.33654:
-		return 0
-	case x != x:
+	const magic = 12582912 // 1.5·2^23: adding it rounds a float32 to an integer
+	if x != x {
 		return x
 	}
-	n := float32(math.Floor(float64(x*1.442695040888963 + 0.5)))
+	if x > 88.37626 {
+		return float32(math.Inf(1))
+	}
+	if x < -87.33654 {
+		return 0
+	}
+	t := x*1.442695040888963 + magic
+	n := t - magic
 	r := x - n*0.693359375 + n*2.12194440e-4
 	p := float32(1.9875691500e-4)
 	p = p*r + 1.3981999507e-3
@@ -109,7 +112,8 @@ func exp32(x float32) float32 {
 	p = p*r + 1.6666665459e-1
 	p = p*r + 5.0000001201e-1
 	y := p*r*r + r + 1
-	return y * math.Float32frombits(uint32(int32(n)+127)<<23)
+	e := int32(math.Float32bits(t)-math.Float32bits(magic)) + 127
+	return y * math.Float32frombits(uint32(e)<<23)
 }
 
 // swigluRows computes act = silu(gate)⊙up for rows whose gate_up row holds

@@ -15,6 +15,7 @@ package tui
 import (
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -62,6 +63,10 @@ type App struct {
 
 	notice    string
 	noticeErr bool
+
+	// Read from other goroutines (Run after the program ends, tests).
+	current atomic.Pointer[lab.Session]
+	frame   atomic.Pointer[string]
 }
 
 type eventsMsg struct {
@@ -91,7 +96,17 @@ func New(sess *lab.Session, opts lab.Options, start Starter, mono bool) *App {
 }
 
 // Session is the session the app drives now (it changes with new runs).
-func (a *App) Session() *lab.Session { return a.sess }
+// Safe to call from any goroutine.
+func (a *App) Session() *lab.Session { return a.current.Load() }
+
+// Frame is the screen as last drawn (styled text). Safe to call from any
+// goroutine: the end-to-end tests read what the user would see.
+func (a *App) Frame() string {
+	if f := a.frame.Load(); f != nil {
+		return *f
+	}
+	return ""
+}
 
 // SaveOnQuit reports whether the user asked to save a checkpoint on quitting.
 func (a *App) SaveOnQuit() bool { return a.saveQuit }
@@ -100,6 +115,7 @@ func (a *App) SaveOnQuit() bool { return a.saveQuit }
 func (a *App) attach(sess *lab.Session) {
 	a.gen++
 	a.sess, a.sub = sess, sess.Subscribe()
+	a.current.Store(sess)
 	a.train = components.NewTrain(a.c, sess)
 	a.solve = components.NewSolve(a.c, sess)
 	a.params = components.NewParams(a.c, sess)
@@ -321,7 +337,9 @@ func (a *App) switchTo(i int) tea.Cmd {
 // View draws the tab bar, the active screen (or the help), the notice line
 // and the status bar, full-screen.
 func (a *App) View() tea.View {
-	v := tea.NewView(a.Render())
+	frame := a.Render()
+	a.frame.Store(&frame)
+	v := tea.NewView(frame)
 	v.AltScreen = true
 	v.WindowTitle = "HRM Lab"
 	return v

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -108,7 +109,8 @@ func (s *Solve) SetLoaded(l *lab.Loaded, path string) tea.Cmd {
 	s.live = false
 	s.model, s.task, s.test = l.Model, l.Task(), l.Test()
 	s.base = max(l.Config.Model.HaltMaxSteps, 1)
-	s.source = fmt.Sprintf("checkpoint %s (step %d)", path, l.Step)
+	run := filepath.Base(filepath.Dir(filepath.Dir(path))) // runs/<run>/checkpoints/<file>
+	s.source = fmt.Sprintf("checkpoint %s/%s", run, filepath.Base(path))
 	s.resetPuzzle(0)
 	return s.solve()
 }

@@ -52,3 +52,18 @@ func BenchmarkSudokuSolveHard(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSamplerFreshSudoku9 draws one fresh batch of 64 medium 9x9 puzzles.
+func BenchmarkSamplerFreshSudoku9(b *testing.B) {
+	d, err := New(Options{Kind: "sudoku", Size: 9, Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := d.NewSampler(1)
+	in, lab, ids := make([]int32, 64*81), make([]int32, 64*81), make([]int32, 64)
+	for b.Loop() {
+		if err := s.Fill(in, lab, ids); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

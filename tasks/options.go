@@ -35,11 +35,14 @@ type Options struct {
 	// `hrmlab eval -data`). CSV TestPath: the first this many rows (0 = all).
 	// Ignored for ARC (the split rule decides).
 	TestCount int
-	Augment   bool   // add NumAug augmented variants of every original to fixed train sets (ARC: also translation)
-	NumAug    int    // augmented variants per original when Augment
-	DataPath  string // CSV file (sudoku, maze) or ARC JSON file or folder; "" = generate puzzles
-	TestPath  string // optional CSV file for the test split (sudoku, maze)
-	Seed      uint64
+	Augment   bool // add NumAug augmented variants of every original to fixed train sets (ARC: also translation)
+	// NumAug: augmented variants per original when Augment. They are held in memory: an ARC
+	// example takes 8*canvas² bytes, so 800 tasks with NumAug 1000 would need about 23 GB at
+	// canvas 30; keep it small on a CPU.
+	NumAug   int
+	DataPath string // CSV file (sudoku, maze) or ARC JSON file or folder; "" = generate puzzles
+	TestPath string // optional CSV file for the test split (sudoku, maze)
+	Seed     uint64
 }
 
 // generator is a task that generates and augments puzzles (Sudoku, maze).

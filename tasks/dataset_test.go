@@ -271,6 +271,9 @@ func TestExportReferenceLayout(t *testing.T) {
 	}
 	var names []string
 	b, _ = os.ReadFile(filepath.Join(dir, "identifiers.json"))
+	if !bytes.Contains(b, []byte(`"<blank>"`)) {
+		t.Fatalf("identifiers.json escapes <blank>: %s", b)
+	}
 	if err := json.Unmarshal(b, &names); err != nil || len(names) != 4 || names[0] != "<blank>" || names[1] != "a_t0_0123456789" {
 		t.Fatalf("identifiers %v %v", names, err)
 	}

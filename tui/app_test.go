@@ -244,3 +244,41 @@ func TestHelpAndQuitWithoutRunFolder(t *testing.T) {
 	keys(tm, "q")
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 }
+
+// BenchmarkRender draws the whole lab screen (tabs, a dashboard of 20,000
+// steps with evaluations, notice and status bar) at 160x48: a frame must
+// stay well under 16 ms.
+func BenchmarkRender(b *testing.B) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	text, _ := lab.Default().Encode()
+	cfg, err := lab.Parse(text, "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cfg.ApplySets([]string{"model.hidden=16", "model.heads=2", "task.test_count=4"}); err != nil {
+		b.Fatal(err)
+	}
+	sess, err := starter(ctx)(cfg, lab.Options{StartPaused: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() { sess.Stop(); _ = sess.Wait() }()
+	app := New(sess, lab.Options{}, starter(ctx), false)
+	app.Update(tea.WindowSizeMsg{Width: 160, Height: 48})
+	var pts []lab.Point
+	var evals []lab.EvalReport
+	for i := 1; i <= 20000; i++ {
+		x := float64(i)
+		pts = append(pts, lab.Point{Step: i, Loss: 2 / (1 + x/500), LMLoss: 1.8 / (1 + x/500), QHaltLoss: 0.1, QContinueLoss: 0.05,
+			TokenAccuracy: x / 20000, ExactAccuracy: x / 40000, QHaltAccuracy: 0.9, LR: 1e-3, GradNorm: 1, HaltHistogram: []int{1, 2, 3, 4}})
+		if i%100 == 0 {
+			evals = append(evals, lab.EvalReport{Step: i, N: 64, ExactAccuracy: x / 30000, HaltHistogram: []int{4, 3, 2, 1}})
+		}
+	}
+	app.train.Append(pts, evals, []lab.Change{{Step: 5000, Key: "train.lr", Old: "0.001", New: "0.0003"}})
+	b.ResetTimer()
+	for b.Loop() {
+		_ = app.Render()
+	}
+}

@@ -29,6 +29,11 @@ type Train struct {
 	evals   []lab.EvalReport
 	changes []lab.Change
 	status  lab.Status
+
+	// The whole-run series, extended as points arrive so that a frame
+	// does not copy the run.
+	lm, qHalt, qCont, token, exact []widgets.XY
+	hasQCont                       bool
 }
 
 // NewTrain returns the dashboard for a session.
@@ -39,6 +44,14 @@ func NewTrain(c *common.Common, ctl Controller) *Train {
 // Append adds what the session measured since the last call.
 func (t *Train) Append(points []lab.Point, evals []lab.EvalReport, changes []lab.Change) {
 	t.points = append(t.points, points...)
+	for _, p := range points {
+		t.lm = append(t.lm, widgets.XY{X: p.Step, Y: p.LMLoss})
+		t.qHalt = append(t.qHalt, widgets.XY{X: p.Step, Y: p.QHaltLoss})
+		t.qCont = append(t.qCont, widgets.XY{X: p.Step, Y: p.QContinueLoss})
+		t.token = append(t.token, widgets.XY{X: p.Step, Y: p.TokenAccuracy})
+		t.exact = append(t.exact, widgets.XY{X: p.Step, Y: p.ExactAccuracy})
+		t.hasQCont = t.hasQCont || p.QContinueLoss != 0
+	}
 	t.evals = append(t.evals, evals...)
 	t.changes = append(t.changes, changes...)
 }
@@ -109,22 +122,21 @@ func (t *Train) View() string {
 		lw := t.width * 55 / 100
 		rw := t.width - lw - 1
 		lossH := t.height * 60 / 100
-		left := lipgloss.JoinVertical(lipgloss.Left, t.lossPanel(lw, lossH), t.tailPanel(lw, t.height-lossH))
+		left := t.lossPanel(lw, lossH) + "\n" + t.tailPanel(lw, t.height-lossH)
 		rest := t.height - sparkRows - infoRows - 1
 		accH := max(rest/2, rest-12) // the histograms need no more than 12 rows
-		right := lipgloss.JoinVertical(lipgloss.Left,
-			t.accuracyPanel(rw, accH), t.haltPanel(rw, rest-accH), t.sparkPanel(rw, sparkRows+1),
-			t.infoPanel(rw, infoRows))
-		return lipgloss.JoinHorizontal(lipgloss.Top, left, strings.Repeat(" \n", t.height-1)+" ", right)
+		right := strings.Join([]string{t.accuracyPanel(rw, accH), t.haltPanel(rw, rest-accH),
+			t.sparkPanel(rw, sparkRows+1), t.infoPanel(rw, infoRows)}, "\n")
+		return widgets.JoinColumns(left, strings.Repeat(" \n", t.height-1)+" ", right)
 	}
 	charts := t.height - sparkRows - infoRows
 	top := charts * 55 / 100
 	lw := t.width / 2
 	rw := t.width - lw
-	return lipgloss.JoinVertical(lipgloss.Left,
-		lipgloss.JoinHorizontal(lipgloss.Top, t.lossPanel(lw, top), t.tailPanel(rw, top)),
-		lipgloss.JoinHorizontal(lipgloss.Top, t.accuracyPanel(lw, charts-top), t.haltPanel(rw, charts-top)),
-		t.sparkPanel(t.width, sparkRows), t.infoPanel(t.width, infoRows))
+	return strings.Join([]string{
+		widgets.JoinColumns(t.lossPanel(lw, top), t.tailPanel(rw, top)),
+		widgets.JoinColumns(t.accuracyPanel(lw, charts-top), t.haltPanel(rw, charts-top)),
+		t.sparkPanel(t.width, sparkRows), t.infoPanel(t.width, infoRows)}, "\n")
 }
 
 // title draws a panel's title line.
@@ -144,14 +156,6 @@ func (t *Train) markers() []widgets.Marker {
 	return ms
 }
 
-func (t *Train) series(get func(lab.Point) float64) []widgets.XY {
-	out := make([]widgets.XY, len(t.points))
-	for i, p := range t.points {
-		out[i] = widgets.XY{X: p.Step, Y: get(p)}
-	}
-	return out
-}
-
 func (t *Train) span() (int, int) {
 	return t.points[0].Step, max(t.points[len(t.points)-1].Step, t.points[0].Step+1)
 }
@@ -159,24 +163,15 @@ func (t *Train) span() (int, int) {
 func (t *Train) lossPanel(w, h int) string {
 	x0, x1 := t.span()
 	lines := []widgets.Line{
-		{Name: "lm", Samples: t.series(func(p lab.Point) float64 { return p.LMLoss })},
-		{Name: "q halt", Samples: t.series(func(p lab.Point) float64 { return p.QHaltLoss })},
+		{Name: "lm", Samples: t.lm},
+		{Name: "q halt", Samples: t.qHalt},
 	}
-	if t.hasQContinue() {
-		lines = append(lines, widgets.Line{Name: "q cont", Samples: t.series(func(p lab.Point) float64 { return p.QContinueLoss })})
+	if t.hasQCont { // the model has a Q-continue head
+		lines = append(lines, widgets.Line{Name: "q cont", Samples: t.qCont})
 	}
 	chart := widgets.LineChart{Lines: lines, Markers: t.markers(), X0: x0, X1: x1, Width: w, Height: h - 1}
 	head := fmt.Sprintf("Loss, steps %d–%d ▲change ◆eval", x0, x1)
 	return t.title(head, w) + "\n" + chart.View(t.c.Styles)
-}
-
-func (t *Train) hasQContinue() bool {
-	for _, p := range t.points {
-		if p.QContinueLoss != 0 {
-			return true
-		}
-	}
-	return false
 }
 
 func (t *Train) tail() []lab.Point {
@@ -202,8 +197,8 @@ func (t *Train) accuracyPanel(w, h int) string {
 	lo, hi := 0.0, 1.0
 	chart := widgets.LineChart{
 		Lines: []widgets.Line{
-			{Name: "token", Samples: t.series(func(p lab.Point) float64 { return p.TokenAccuracy })},
-			{Name: "exact", Samples: t.series(func(p lab.Point) float64 { return p.ExactAccuracy })},
+			{Name: "token", Samples: t.token},
+			{Name: "exact", Samples: t.exact},
 			{Name: "eval exact", Samples: ev, Dots: true},
 		},
 		Markers: t.markers(), X0: x0, X1: x1, Width: w, Height: h - 1, Lower: &lo, Upper: &hi,
@@ -230,7 +225,7 @@ func (t *Train) haltPanel(w, h int) string {
 		eval = t.evals[n-1].HaltHistogram
 		right = t.c.Styles.Dim.Render(fmt.Sprintf("eval @%d", t.evals[n-1].Step))
 	}
-	bars := lipgloss.JoinHorizontal(lipgloss.Top,
+	bars := widgets.JoinColumns(
 		widgets.Histogram{Counts: train, Width: hw, Height: h - 2}.View(),
 		widgets.Histogram{Counts: eval, Width: w - hw, Height: h - 2}.View())
 	return t.title("Halting step (segments used)", w) + "\n" +

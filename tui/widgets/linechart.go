@@ -198,3 +198,27 @@ func PadRight(l string, width int) string {
 	}
 	return l
 }
+
+// JoinColumns puts blocks side by side. Unlike lipgloss.JoinHorizontal it
+// measures nothing: every block must already be padded to its width (as Fit
+// and the widgets' View do), which keeps a full-screen frame cheap.
+func JoinColumns(blocks ...string) string {
+	split := make([][]string, len(blocks))
+	rows := 0
+	for i, b := range blocks {
+		split[i] = strings.Split(b, "\n")
+		rows = max(rows, len(split[i]))
+	}
+	var sb strings.Builder
+	for r := range rows {
+		if r > 0 {
+			sb.WriteByte('\n')
+		}
+		for _, lines := range split {
+			if r < len(lines) {
+				sb.WriteString(lines[r])
+			}
+		}
+	}
+	return sb.String()
+}

@@ -41,3 +41,24 @@ var gonumSgemm sgemmFunc = gonum.Implementation{}.Sgemm
 func (tiledGonum) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	tiledGemm(gonumSgemm, 64, 192, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
+
+// gonumSerial is gonum's pure-Go Sgemm restricted to its serial path: the rows
+// of c go in blocks of 64 and the columns in blocks of 192, so gonum never
+// spawns goroutines of its own (it parallelises products of four or more
+// 64×64 output blocks).
+func gonumSerial(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	const rows, cols = 64, 192
+	for i := 0; i < m; i += rows {
+		for j := 0; j < n; j += cols {
+			aOff, bOff := i*lda, j
+			if tA == blas.Trans {
+				aOff = i
+			}
+			if tB == blas.Trans {
+				bOff = j * ldb
+			}
+			gonum.Implementation{}.Sgemm(tA, tB, min(rows, m-i), min(cols, n-j), k, alpha, a[aOff:], lda,
+				b[bOff:], ldb, beta, c[i*ldc+j:], ldc)
+		}
+	}
+}

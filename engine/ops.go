@@ -193,11 +193,3 @@ func add(dst, src []float32) {
 		dst[i] += v
 	}
 }
-
-// add2 sets dst[i] = a[i] + b[i].
-func add2(dst, a, b []float32) {
-	a, b = a[:len(dst)], b[:len(dst)]
-	for i := range dst {
-		dst[i] = a[i] + b[i]
-	}
-}

@@ -274,3 +274,24 @@ func TestStepAllocations(t *testing.T) {
 		}
 	}
 }
+
+// TestMemoryIndependentOfCycles: raising HRM's H/L cycles reuses the same
+// workspace and allocates nothing more per step (only graded calls keep activations).
+func TestMemoryIndependentOfCycles(t *testing.T) {
+	c := tinyConfig()
+	h := testHyper(4)
+	tr, err := NewTrainer(newTestModel(t, c, 1), h, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bt := randomBatch(c, 4, 1)
+	trainSteps(t, tr, c, 0, 2)
+	ws := tr.Model().ws
+	h.HCycles, h.LCycles = 4, 5
+	if err := tr.SetHyper(h); err != nil {
+		t.Fatal(err)
+	}
+	if n := testing.AllocsPerRun(5, func() { tr.Step(bt) }); n > 1 || tr.Model().ws != ws {
+		t.Errorf("cycles 4/5: %v allocations per step, workspace rebuilt: %v", n, tr.Model().ws != ws)
+	}
+}

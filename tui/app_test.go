@@ -162,7 +162,7 @@ func TestLabEndToEnd(t *testing.T) {
 
 	// Load it into Solve from Runs.
 	keys(tm, "4")
-	eventually(t, app, "the run list", screenHas(app, "e2e  (1 checkpoints"))
+	eventually(t, app, "the run list", screenHas(app, "e2e  (1 checkpoint,"))
 	keys(tm, "enter")
 	eventually(t, app, "the checkpoint on Solve", screenHas(app, "checkpoint e2e/"+filepath.Base(saved)))
 	eventually(t, app, "its puzzle", screenHas(app, "segment 1 of 4"))

@@ -48,7 +48,7 @@ func (h *Help) View() string {
 		for _, g := range groups {
 			for _, b := range g {
 				hb := b.Help()
-				lines = append(lines, "  "+st.Key.Render(padTo(hb.Key, 12))+" "+hb.Desc)
+				lines = append(lines, "  "+st.Key.Render(padTo(hb.Key, 10))+" "+hb.Desc)
 			}
 		}
 		return lines
@@ -57,8 +57,8 @@ func (h *Help) View() string {
 	screen := section(h.screen, h.groups...)
 	var body string
 	left, right := strings.Join(global, "\n"), strings.Join(screen, "\n")
-	if lipgloss.Width(left)+lipgloss.Width(right)+10 <= h.width {
-		body = lipgloss.JoinHorizontal(lipgloss.Top, left, "    ", right)
+	if lipgloss.Width(left)+lipgloss.Width(right)+7 <= h.width {
+		body = lipgloss.JoinHorizontal(lipgloss.Top, left, "   ", right)
 	} else {
 		body = left + "\n\n" + right
 	}

@@ -53,6 +53,7 @@ type setResultMsg struct {
 // NewParams returns the Params screen of a session.
 func NewParams(c *common.Common, ctl Controller) *Params {
 	p := &Params{c: c, ctl: ctl, errs: map[string]string{}, input: textinput.New()}
+	p.input.Prompt = ""
 	p.Refresh()
 	return p
 }
@@ -69,7 +70,7 @@ func (p *Params) Capturing() bool { return p.mode != paramsBrowse }
 // SetSize implements common.Component.
 func (p *Params) SetSize(w, h int) {
 	p.width, p.height = w, h
-	p.input.SetWidth(max(w/3, 12))
+	p.input.SetWidth(max(w/4, 14))
 }
 
 // ShortHelp implements common.Component.

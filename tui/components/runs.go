@@ -274,7 +274,11 @@ func (r *Runs) rowView(i int) string {
 	row := r.rows[i]
 	run := r.runs[row.run]
 	if row.ck < 0 {
-		return st.Accent.Render(fmt.Sprintf("%s  (%d checkpoints, %s)", run.Name, len(run.Checkpoints), run.Modified.Format("2006-01-02 15:04")))
+		n := fmt.Sprintf("%d checkpoints", len(run.Checkpoints))
+		if len(run.Checkpoints) == 1 {
+			n = "1 checkpoint"
+		}
+		return st.Accent.Render(fmt.Sprintf("%s  (%s, %s)", run.Name, n, run.Modified.Local().Format("2006-01-02 15:04")))
 	}
 	ck := run.Checkpoints[row.ck]
 	var line string

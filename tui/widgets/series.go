@@ -22,13 +22,14 @@ func Bucket(samples []XY, x0, x1, n int) []float64 {
 		return out
 	}
 	counts := make([]int, n)
-	span := float64(x1 - x0 + 1)
 	for _, s := range samples {
-		if s.X < x0 || s.X > x1 || math.IsNaN(s.Y) || math.IsInf(s.Y, 0) {
+		if math.IsNaN(s.Y) || math.IsInf(s.Y, 0) {
 			continue
 		}
-		c := int(float64(s.X-x0) / span * float64(n))
-		c = min(max(c, 0), n-1)
+		c := Column(s.X, x0, x1, n)
+		if c < 0 {
+			continue
+		}
 		out[c] += s.Y
 		counts[c]++
 	}
@@ -48,7 +49,9 @@ func Column(x, x0, x1, n int) int {
 	if x < x0 || x > x1 || n <= 0 {
 		return -1
 	}
-	return min(int(float64(x-x0)/float64(x1-x0+1)*float64(n)), n-1)
+	// Integer arithmetic: with as many columns as steps, every step gets
+	// its own column (float rounding would merge some and leave gaps).
+	return int(int64(x-x0) * int64(n) / int64(x1-x0+1))
 }
 
 // finiteRange returns the smallest and largest finite values of the series

@@ -30,6 +30,20 @@ func TestBucketMeansNotInterpolation(t *testing.T) {
 	}
 }
 
+func TestBucketOneColumnPerStep(t *testing.T) {
+	for n := 1; n <= 200; n++ {
+		var samples []XY
+		for x := 1; x <= n; x++ {
+			samples = append(samples, XY{x, float64(x)})
+		}
+		for c, v := range Bucket(samples, 1, n, n) {
+			if v != float64(c+1) {
+				t.Fatalf("%d steps in %d columns: column %d holds %v", n, n, c, v)
+			}
+		}
+	}
+}
+
 func TestSparklineScalesAndBlanksNaN(t *testing.T) {
 	if got := Sparkline([]float64{0, 0.5, 1, math.NaN()}); got != "▁▄█ " {
 		t.Errorf("Sparkline = %q", got)

@@ -118,7 +118,7 @@ func TestRunsEmptyAndGolden(t *testing.T) {
 	if !strings.Contains(r.View(), "no runs yet") {
 		t.Errorf("empty view:\n%s", r.View())
 	}
-	out := t.TempDir()
-	writeRun(t, out, "sudoku4-hrm-20261128-120000", 500, 1000, 1500)
-	golden.RequireEqual(t, strings.ReplaceAll(openRuns(t, out).View(), out, "OUT"))
+	t.Chdir(t.TempDir()) // a relative output folder: the same text on every machine
+	writeRun(t, "runs", "sudoku4-hrm-20261128-120000", 500, 1000, 1500)
+	golden.RequireEqual(t, openRuns(t, "runs").View())
 }

@@ -117,11 +117,13 @@ func (t *Train) View() string {
 		}
 		return lipgloss.Place(t.width, t.height, lipgloss.Center, lipgloss.Center, t.c.Styles.Dim.Render(msg))
 	}
-	const sparkRows, infoRows = 3, 2
+	const sparkRows = 3
+	infoRows := 2
 	if t.width >= common.WideWidth {
 		lw := t.width * 55 / 100
 		rw := t.width - lw - 1
 		lossH := t.height * 60 / 100
+		infoRows = 6 // room for wrapped metrics and the latest changes
 		left := t.lossPanel(lw, lossH) + "\n" + t.tailPanel(lw, t.height-lossH)
 		rest := t.height - sparkRows - infoRows - 1
 		accH := max(rest/2, rest-12) // the histograms need no more than 12 rows
@@ -258,12 +260,14 @@ func (t *Train) sparkPanel(w, h int) string {
 
 func (t *Train) infoPanel(w, h int) string {
 	p := t.points[len(t.points)-1]
-	lines := []string{fmt.Sprintf("step %d  loss %.3g  lm %.3g  q %.2g/%.2g  token %.1f%%  exact %.1f%%  segs %.2f",
-		p.Step, p.Loss, p.LMLoss, p.QHaltLoss, p.QContinueLoss, 100*p.TokenAccuracy, 100*p.ExactAccuracy, p.MeanSteps)}
+	lines := wrapFields(w, fmt.Sprintf("step %d", p.Step), fmt.Sprintf("loss %.3g", p.Loss), fmt.Sprintf("lm %.3g", p.LMLoss),
+		fmt.Sprintf("q %.2g/%.2g", p.QHaltLoss, p.QContinueLoss), fmt.Sprintf("token %.1f%%", 100*p.TokenAccuracy),
+		fmt.Sprintf("exact %.1f%%", 100*p.ExactAccuracy), fmt.Sprintf("segs %.2f", p.MeanSteps))
 	if n := len(t.evals); n > 0 {
 		e := t.evals[n-1]
-		lines = append(lines, fmt.Sprintf("eval @%d (%d): exact %.1f%%  valid %.1f%%  token %.1f%%  at halt %.1f%%  segs %.2f",
-			e.Step, e.N, 100*e.ExactAccuracy, 100*e.ValidAccuracy, 100*e.TokenAccuracy, 100*e.ExactAtHalt, e.MeanHaltStep))
+		lines = append(lines, wrapFields(w, fmt.Sprintf("eval @%d (%d):", e.Step, e.N), fmt.Sprintf("exact %.1f%%", 100*e.ExactAccuracy),
+			fmt.Sprintf("valid %.1f%%", 100*e.ValidAccuracy), fmt.Sprintf("token %.1f%%", 100*e.TokenAccuracy),
+			fmt.Sprintf("at halt %.1f%%", 100*e.ExactAtHalt), fmt.Sprintf("segs %.2f", e.MeanHaltStep))...)
 	} else {
 		lines = append(lines, t.c.Styles.Dim.Render("no evaluation yet (e evaluates now)"))
 	}
@@ -275,4 +279,23 @@ func (t *Train) infoPanel(w, h int) string {
 		lines[i] = widgets.PadRight(lines[i], w)
 	}
 	return strings.Join(lines[:min(len(lines), h)], "\n")
+}
+
+// wrapFields joins fields with two spaces into lines of at most w cells,
+// breaking only between fields.
+func wrapFields(w int, fields ...string) []string {
+	var lines []string
+	cur := ""
+	for _, f := range fields {
+		switch {
+		case cur == "":
+			cur = f
+		case len([]rune(cur))+2+len([]rune(f)) <= w:
+			cur += "  " + f
+		default:
+			lines = append(lines, cur)
+			cur = "  " + f
+		}
+	}
+	return append(lines, cur)
 }

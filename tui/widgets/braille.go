@@ -26,12 +26,21 @@ func (b Braille) View() string {
 	}
 	dotsX, dotsY := cols*2, b.Height*4
 	vals := b.Values
-	if len(vals) > dotsX {
+	switch {
+	case len(vals) > dotsX:
 		samples := make([]XY, len(vals))
 		for i, v := range vals {
 			samples[i] = XY{i, v}
 		}
 		vals = Bucket(samples, 0, len(vals)-1, dotsX)
+	case len(vals) > 0:
+		// Fewer samples than dots: each sample holds its value over an
+		// equal share of the width (steps, not interpolation).
+		wide := make([]float64, dotsX)
+		for x := range wide {
+			wide[x] = vals[x*len(vals)/dotsX]
+		}
+		vals = wide
 	}
 	lo, hi, ok := finiteRange(vals)
 	if !ok {

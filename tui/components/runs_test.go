@@ -118,7 +118,18 @@ func TestRunsEmptyAndGolden(t *testing.T) {
 	if !strings.Contains(r.View(), "no runs yet") {
 		t.Errorf("empty view:\n%s", r.View())
 	}
-	t.Chdir(t.TempDir()) // a relative output folder: the same text on every machine
+	// A relative output folder gives the same text on every machine.
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chdir(t.TempDir()); err != nil {
+		t.Fatal(err)
+	}
 	writeRun(t, "runs", "sudoku4-hrm-20261128-120000", 500, 1000, 1500)
-	golden.RequireEqual(t, openRuns(t, "runs").View())
+	view := openRuns(t, "runs").View()
+	if err := os.Chdir(wd); err != nil {
+		t.Fatal(err)
+	}
+	golden.RequireEqual(t, view)
 }

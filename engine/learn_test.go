@@ -25,6 +25,9 @@ func sortBatch(rng *rand.Rand, c Config, b int) Batch {
 // sequences to at least 99% exact accuracy on fresh sequences, evaluated with
 // all segments (TRM on its EMA weights).
 func TestLearnsSorting(t *testing.T) {
+	if raceEnabled {
+		t.Skip("learning tests are too slow under the race detector")
+	}
 	for _, arch := range []string{"hrm", "trm"} {
 		t.Run(arch, func(t *testing.T) { learnSorting(t, arch) })
 	}

@@ -33,9 +33,9 @@ type Model struct {
 	embTok, embPos, puzzle, lmHead, qW, qB, hInit, lInit *param
 	hLevel, lLevel                                       []*block
 
-	inner, innerMix int       // SwiGLU inner widths (channel, token mixer)
-	cos, sin        []float32 // RoPE tables (S × head size)
-	ws              *workspace
+	inner, innerMix int        // SwiGLU inner widths (channel, token mixer)
+	cos, sin        []float32  // RoPE tables (S × head size)
+	ws, wsPrev      *workspace // most recent first
 }
 
 // NewModel builds a model with JAX-style truncated-normal initialisation

@@ -35,9 +35,15 @@ type workspace struct {
 	fnSwiglu, fnSwigluBack, fnMix, fnMixBack  func(lo, hi int)
 }
 
-// work returns the model's workspace for batch size b, building it on first use.
+// work returns the model's workspace for batch size b, building it on first
+// use. The two most recent workspaces are kept, so that evaluation at another
+// batch size between training steps does not rebuild the training workspace.
 func (m *Model) work(b int) *workspace {
 	if m.ws != nil && m.ws.b == b {
+		return m.ws
+	}
+	if m.wsPrev != nil && m.wsPrev.b == b {
+		m.ws, m.wsPrev = m.wsPrev, m.ws
 		return m.ws
 	}
 	c := m.cfg
@@ -68,7 +74,7 @@ func (m *Model) work(b int) *workspace {
 	w.fnRMS1, w.fnRMS2, w.fnRMS1Back, w.fnRMS2Back = w.rms1, w.rms2, w.rms1Back, w.rms2Back
 	w.fnRMSCols, w.fnRMSColsBack = w.rmsColsFwd, w.rmsColsBackT
 	w.fnSwiglu, w.fnSwigluBack, w.fnMix, w.fnMixBack = w.swiglu, w.swigluBack, w.mixSwiglu, w.mixSwigluBack
-	m.ws = w
+	m.ws, m.wsPrev = w, m.ws
 	return w
 }
 

@@ -74,7 +74,7 @@ func (s *Solve) gridView(maxH int) string {
 	gv := widgets.GridView{Grid: s.task.Grid(s.trace.Example.Input, tokens), Marks: s.marks(tokens, prev, conf)}
 	out := gv.View(s.c.Styles)
 	w, h := gv.Size()
-	if s.task.Name() == "arc" && 2*w+4 <= s.width-36 {
+	if s.task.Name() == "arc" && 2*w+4+3+36 <= s.width {
 		// ARC's grid shows the answer only: put the question beside it.
 		q := widgets.GridView{Grid: s.task.Grid(s.trace.Example.Input, nil)}.View(s.c.Styles)
 		out = lipgloss.JoinHorizontal(lipgloss.Top, q, " →  ", out)

@@ -48,6 +48,9 @@ type App struct {
 	start Starter
 	gen   int // session generation: events of a replaced session are dropped
 
+	// How much of the session's History the dashboard holds already.
+	seenPoints, seenEvals, seenChanges int
+
 	train  *components.Train
 	solve  *components.Solve
 	params *components.Params
@@ -115,6 +118,7 @@ func (a *App) SaveOnQuit() bool { return a.saveQuit }
 func (a *App) attach(sess *lab.Session) {
 	a.gen++
 	a.sess, a.sub = sess, sess.Subscribe()
+	a.seenPoints, a.seenEvals, a.seenChanges = 0, 0, 0
 	a.current.Store(sess)
 	a.train = components.NewTrain(a.c, sess)
 	a.solve = components.NewSolve(a.c, sess)
@@ -139,12 +143,21 @@ func (a *App) screen(i int) common.Component {
 }
 
 // Init starts reading the session's events.
-func (a *App) Init() tea.Cmd { return a.wait() }
+func (a *App) Init() tea.Cmd { return tea.Batch(a.wait(), a.past()) }
+
+// past reads a resumed run's earlier metrics; nil for a fresh run.
+func (a *App) past() tea.Cmd {
+	st := a.sess.Status()
+	if st.RunDir == "" || st.Step == 0 {
+		return nil
+	}
+	return loadPast(a.gen, st.RunDir, st.Step)
+}
 
 // wait reads the next batch of events and history off the UI goroutine.
 func (a *App) wait() tea.Cmd {
 	sub, sess, gen := a.sub, a.sess, a.gen
-	np, ne, nc := a.train.Counts()
+	np, ne, nc := a.seenPoints, a.seenEvals, a.seenChanges
 	return func() tea.Msg {
 		_, open := <-sub.Ready()
 		if open {
@@ -178,6 +191,14 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, nil
 	case eventsMsg:
 		return a, a.onEvents(msg)
+	case pastMsg:
+		if msg.gen == a.gen {
+			if msg.err != nil {
+				a.notice, a.noticeErr = "earlier metrics: "+msg.err.Error(), true
+			}
+			a.train.SetPast(msg.points, msg.evals, msg.changes)
+		}
+		return a, nil
 	case components.NoticeMsg:
 		a.notice, a.noticeErr = msg.Text, msg.Err
 		return a, nil
@@ -205,6 +226,9 @@ func (a *App) onEvents(msg eventsMsg) tea.Cmd {
 		return nil
 	}
 	a.train.Append(msg.points, msg.evals, msg.changes)
+	a.seenPoints += len(msg.points)
+	a.seenEvals += len(msg.evals)
+	a.seenChanges += len(msg.changes)
 	a.train.SetStatus(msg.status)
 	a.status.SetStatus(msg.status)
 	var cmds []tea.Cmd
@@ -269,7 +293,7 @@ func (a *App) onSession(msg sessionMsg) tea.Cmd {
 	a.attach(msg.sess)
 	a.active = 0
 	a.notice, a.noticeErr = msg.why+": "+msg.sess.Status().Run, false
-	return a.wait()
+	return tea.Batch(a.wait(), a.past())
 }
 
 func (a *App) onKey(msg tea.KeyPressMsg) tea.Cmd {

@@ -36,7 +36,7 @@ func tinyConfig(t *testing.T, out string) *lab.Config {
 	cfg := lab.Default()
 	sets := []string{"model.hidden=16", "model.heads=2", "model.h_layers=1", "model.l_layers=1",
 		"model.h_cycles=1", "model.l_cycles=1", "train.batch_size=4", "task.test_count=8",
-		"run.eval_count=8", "run.eval_every=0", "run.checkpoint_every=0", "run.name=e2e", "run.out=" + out}
+		"run.eval_count=8", "run.eval_every=0", "run.log_every=1", "run.checkpoint_every=0", "run.name=e2e", "run.out=" + out}
 	if err := cfg.ApplySets(sets); err != nil {
 		t.Fatal(err)
 	}
@@ -180,6 +180,7 @@ func TestLabEndToEnd(t *testing.T) {
 		t.Errorf("the first session ended with %v", err)
 	}
 	eventually(t, app, "the resumed run training", func() bool { return resumed.Status().Step > step })
+	eventually(t, app, "the whole run on the resumed dashboard", screenHas(app, "Loss, steps 1–"))
 
 	// q asks about saving; n quits.
 	keys(tm, "q")

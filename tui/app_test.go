@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -281,5 +282,40 @@ func BenchmarkRender(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		_ = app.Render()
+	}
+}
+
+// TestEventsBecomeNotices: session events show on the notice line, and the
+// events of a replaced session are ignored.
+func TestEventsBecomeNotices(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cfg := tinyConfig(t, t.TempDir())
+	opts := lab.Options{StartPaused: true}
+	sess, err := starter(ctx)(cfg, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { sess.Stop(); _ = sess.Wait() }()
+	app := New(sess, opts, starter(ctx), true)
+	cases := []struct {
+		ev   lab.Event
+		want string
+	}{
+		{lab.Event{Kind: lab.EventCheckpoint, Step: 7, Path: "runs/x/step-0000007.safetensors"}, "step 7: saved runs/x/step-0000007.safetensors"},
+		{lab.Event{Kind: lab.EventHyper, Step: 9, Key: "train.lr", Old: "0.001", New: "0.0003"}, "step 9: train.lr 0.001 → 0.0003"},
+		{lab.Event{Kind: lab.EventEval, Step: 10, Eval: &lab.EvalReport{N: 8, ExactAccuracy: 0.25}}, "evaluated 8 puzzles, exact 25.0%"},
+		{lab.Event{Kind: lab.EventError, Err: errors.New("the loss is NaN")}, "✗ the loss is NaN"},
+		{lab.Event{Kind: lab.EventLog, Text: "session stopped"}, "session stopped"},
+	}
+	for _, c := range cases {
+		app.Update(eventsMsg{gen: app.gen, events: []lab.Event{c.ev}, closed: true, status: sess.Status()})
+		if !strings.Contains(app.Render(), c.want) {
+			t.Errorf("event %v: the notice line lacks %q", c.ev.Kind, c.want)
+		}
+	}
+	app.Update(eventsMsg{gen: app.gen - 1, events: []lab.Event{{Kind: lab.EventLog, Text: "old session"}}, closed: true})
+	if strings.Contains(app.Render(), "old session") {
+		t.Error("an event of a replaced session was shown")
 	}
 }

@@ -99,6 +99,9 @@ func (t *Train) Update(msg tea.Msg) tea.Cmd {
 	k := t.c.Keys
 	switch {
 	case key.Matches(kp, k.Pause):
+		if t.status.State == lab.StateDone || t.status.State == lab.StateStopped {
+			return Notice("the run reached its limit: raise run.max_steps or run.max_minutes on Params to train on", false)
+		}
 		if t.status.State == lab.StatePaused {
 			t.status.State = lab.StateTraining // shown at once; the session confirms
 			return run(t.ctl.Resume)

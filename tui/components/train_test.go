@@ -89,6 +89,16 @@ func TestTrainSetPastPrependsEarlierSteps(t *testing.T) {
 	}
 }
 
+func TestTrainDoneExplainsLimit(t *testing.T) {
+	ctl := newFakeCtl()
+	tr := NewTrain(styles(false), ctl)
+	tr.SetStatus(lab.Status{State: lab.StateDone})
+	msgs := exec(tr.Update(press("space")))
+	if len(msgs) != 1 || !strings.Contains(msgs[0].(NoticeMsg).Text, "run.max_steps") || len(ctl.Calls()) != 0 {
+		t.Errorf("space when done: %v, calls %v", msgs, ctl.Calls())
+	}
+}
+
 func TestTrainWaitsForFirstStep(t *testing.T) {
 	tr := NewTrain(styles(true), newFakeCtl())
 	tr.SetSize(80, 21)

@@ -184,6 +184,9 @@ func (p *Params) apply(f lab.Field, value string) tea.Cmd {
 		return nil
 	}
 	delete(p.errs, f.Key)
+	if f.Key != "run.name" {
+		trial.Run.Name = "" // a new run gets a folder of its own
+	}
 	p.pending = trial
 	p.mode = paramsConfirmRun
 	return nil

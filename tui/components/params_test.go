@@ -73,6 +73,7 @@ func TestParamsLiveEdit(t *testing.T) {
 
 func TestParamsStructuralStartsNewRun(t *testing.T) {
 	ctl := newFakeCtl()
+	ctl.cfg.Run.Name = "the-running-one"
 	p := NewParams(styles(false), ctl)
 	p.SetSize(80, 21)
 	cursorTo(t, p, "model.hidden")
@@ -95,7 +96,7 @@ func TestParamsStructuralStartsNewRun(t *testing.T) {
 		t.Fatalf("y gives %v", msgs)
 	}
 	run, ok := msgs[0].(NewRunMsg)
-	if !ok || run.Config.Model.Hidden != 32 || run.Resume != "" {
+	if !ok || run.Config.Model.Hidden != 32 || run.Resume != "" || run.Config.Run.Name != "" {
 		t.Errorf("y gives %+v", msgs[0])
 	}
 	if len(ctl.Calls()) != 0 {

@@ -279,6 +279,7 @@ func (s *Solve) updateKeys(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		s.inputting, s.inputErr = true, ""
+		s.input.Reset()
 		return s.input.Focus()
 	}
 	return nil

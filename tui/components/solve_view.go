@@ -119,9 +119,12 @@ func (s *Solve) infoView(w, h int) string {
 	} else {
 		lines = append(lines, fmt.Sprintf("valid by the rules: %s   violations: %d", yes(seg.Valid), len(seg.Violations)))
 	}
-	first := "never exactly right"
+	first, right := "never exactly right", "first right"
+	if !t.HasAnswer {
+		first, right = "never valid", "first valid"
+	}
 	if t.FirstExact > 0 {
-		first = fmt.Sprintf("first right at segment %d", t.FirstExact)
+		first = fmt.Sprintf("%s at segment %d", right, t.FirstExact)
 	}
 	lines = append(lines, fmt.Sprintf("halts at segment %d · %s", t.HaltStep, first))
 	if s.autoplay {

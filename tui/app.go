@@ -58,11 +58,11 @@ type App struct {
 	status *components.StatusBar
 	help   *components.Help
 
-	active   int
-	showHelp bool
-	quitting bool // the save-before-quit question is showing
-	saveQuit bool // the user answered y
-	switchng bool // a new session is being built
+	active    int
+	showHelp  bool
+	quitting  bool // the save-before-quit question is showing
+	saveQuit  bool // the user answered y
+	switching bool // a new session is being built
 
 	notice    string
 	noticeErr bool
@@ -259,10 +259,10 @@ func (a *App) onEvents(msg eventsMsg) tea.Cmd {
 // newRun replaces the session: the new one is built (off the UI goroutine),
 // the old one stopped (it saves) and the new one started.
 func (a *App) newRun(msg components.NewRunMsg) tea.Cmd {
-	if a.switchng {
+	if a.switching {
 		return nil
 	}
-	a.switchng = true
+	a.switching = true
 	a.notice, a.noticeErr = "starting a new run…", false
 	if msg.Resume != "" {
 		a.notice = "resuming " + msg.Resume + "…"
@@ -285,7 +285,7 @@ func (a *App) newRun(msg components.NewRunMsg) tea.Cmd {
 }
 
 func (a *App) onSession(msg sessionMsg) tea.Cmd {
-	a.switchng = false
+	a.switching = false
 	if msg.err != nil {
 		a.notice, a.noticeErr = msg.err.Error(), true
 		return nil

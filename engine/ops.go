@@ -93,9 +93,6 @@ func sigmoid32(x float32) float32 { return 1 / (1 + exp32(-x)) }
 // Results below the smallest normal float32 are flushed to 0; NaN stays NaN.
 func exp32(x float32) float32 {
 	const magic = 12582912 // 1.5·2^23: adding it rounds a float32 to an integer
-	if x != x {
-		return x
-	}
 	if x > 88.37626 {
 		return float32(math.Inf(1))
 	}
@@ -105,15 +102,9 @@ func exp32(x float32) float32 {
 	t := x*1.442695040888963 + magic
 	n := t - magic
 	r := x - n*0.693359375 + n*2.12194440e-4
-	p := float32(1.9875691500e-4)
-	p = p*r + 1.3981999507e-3
-	p = p*r + 8.3334519073e-3
-	p = p*r + 4.1665795894e-2
-	p = p*r + 1.6666665459e-1
-	p = p*r + 5.0000001201e-1
+	p := ((((1.9875691500e-4*r+1.3981999507e-3)*r+8.3334519073e-3)*r+4.1665795894e-2)*r+1.6666665459e-1)*r + 5.0000001201e-1
 	y := p*r*r + r + 1
-	e := int32(math.Float32bits(t)-math.Float32bits(magic)) + 127
-	return y * math.Float32frombits(uint32(e)<<23)
+	return y * math.Float32frombits((math.Float32bits(t)-(math.Float32bits(magic)-127))<<23)
 }
 
 // swigluRows computes act = silu(gate)⊙up for rows whose gate_up row holds

@@ -19,3 +19,12 @@ func TestExp32(t *testing.T) {
 		t.Error("exp32 limits")
 	}
 }
+
+func BenchmarkSwiGLU(b *testing.B) {
+	const rows, w = 512, 512
+	gu, act := randomState(rows*2*w, 1), make([]float32, rows*w)
+	for b.Loop() {
+		swigluRows(gu, act, w, 0, rows)
+	}
+	b.ReportMetric(float64(rows*w)*float64(b.N)/b.Elapsed().Seconds()/1e6, "Melem/s")
+}

@@ -22,6 +22,7 @@ type Styles struct {
 	Violation                      lipgloss.Style // added to a cell that breaks a rule
 	Changed                        lipgloss.Style // added to a cell that changed since the last segment
 	LowConfidence                  lipgloss.Style // added to a prediction the model is unsure of
+	HighConfidence                 lipgloss.Style // added to a prediction the model is sure of (colour only: bold marks givens in monochrome)
 	Wall, Endpoint                 lipgloss.Style
 	BoxBorder                      lipgloss.Style
 
@@ -75,6 +76,7 @@ func NewStyles(mono bool) *Styles {
 		Given:    s().Bold(true).Foreground(c("#FFFFFF")), Correct: s().Foreground(c("#2ECC40")),
 		Wrong: s().Foreground(c("#FF4136")), Unknown: s().Foreground(c("#7FDBFF")),
 		Violation: s().Background(c("#802020")), Changed: s().Underline(true), LowConfidence: s().Faint(true),
+		HighConfidence: s().Bold(true),
 		Wall: s().Foreground(c("#707070")), Endpoint: s().Bold(true).Foreground(c("#FFDC00")),
 		BoxBorder: s().Foreground(c("#707090")),
 		Series:    []asciigraph.AnsiColor{asciigraph.DodgerBlue, asciigraph.Orange, asciigraph.Violet, asciigraph.Lime, asciigraph.Red},

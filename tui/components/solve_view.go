@@ -150,7 +150,7 @@ func (s *Solve) legend() []string {
 	if s.c.Mono {
 		return []string{"bold given · ✗ wrong · › changed", "faint unsure · reversed breaks a rule"}
 	}
-	return []string{"bold given · green right · red ✗ wrong", "› changed · faint unsure · red: breaks a rule"}
+	return []string{"white given · green right · red ✗ wrong", "› changed · faint unsure · bold sure", "red background: breaks a rule"}
 }
 
 // timelineView draws segments 1..M: number, halting probability as a bar,

@@ -20,8 +20,12 @@ type CellMark struct {
 	Confidence float32 // probability of the predicted token; 0 when unknown
 }
 
-// LowConfidence is the probability under which a prediction is drawn faint.
-const LowConfidence = 0.6
+// Confidence shading: under LowConfidence a prediction is drawn faint, from
+// HighConfidence on bold (in colour; monochrome keeps bold for givens).
+const (
+	LowConfidence  = 0.6
+	HighConfidence = 0.9
+)
 
 // GridView draws a task grid: givens bold, predictions coloured right or
 // wrong where the answer is known (✗ marks a wrong cell, › or underline a
@@ -124,8 +128,12 @@ func (v GridView) cell(st *common.Styles, c tasks.Cell, m CellMark) string {
 	case m.Known:
 		style = st.Wrong
 	}
-	if predicted && m.Confidence > 0 && m.Confidence < LowConfidence {
+	switch {
+	case !predicted || m.Confidence <= 0:
+	case m.Confidence < LowConfidence:
 		style = style.Inherit(st.LowConfidence)
+	case m.Confidence >= HighConfidence:
+		style = style.Inherit(st.HighConfidence)
 	}
 	if changed {
 		style = style.Inherit(st.Changed)

@@ -77,7 +77,7 @@ func NewStyles(mono bool) *Styles {
 		Wrong: s().Foreground(c("#FF4136")), Unknown: s().Foreground(c("#7FDBFF")),
 		Violation: s().Background(c("#802020")), Changed: s().Underline(true), LowConfidence: s().Faint(true),
 		HighConfidence: s().Bold(true),
-		Wall: s().Foreground(c("#707070")), Endpoint: s().Bold(true).Foreground(c("#FFDC00")),
+		Wall:           s().Foreground(c("#707070")), Endpoint: s().Bold(true).Foreground(c("#FFDC00")),
 		BoxBorder: s().Foreground(c("#707090")),
 		Series:    []asciigraph.AnsiColor{asciigraph.DodgerBlue, asciigraph.Orange, asciigraph.Violet, asciigraph.Lime, asciigraph.Red},
 	}

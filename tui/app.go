@@ -406,7 +406,7 @@ func (a *App) noticeLine() string {
 	st := a.c.Styles
 	w := a.c.Width
 	if a.quitting {
-		return widgets.PadRight(st.Warn.Render("save a checkpoint before quitting? y saves · n quits without saving · esc stays"), w)
+		return widgets.PadRight(st.Warn.Render("save a checkpoint before quitting? y saves · n quits · esc stays"), w)
 	}
 	if a.notice != "" {
 		if a.noticeErr {

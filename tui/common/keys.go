@@ -69,8 +69,8 @@ func DefaultKeyMap() *KeyMap {
 		Input:        b(k("i"), "i", "type/paste a puzzle"),
 		Inner:        b(k("c"), "c", "inner cycles on/off"),
 		Autoplay:     b(k("p"), "p", "autoplay"),
-		More:         b(k("m"), "m", "run past the halting point"),
-		Refresh:      b(k("u"), "u", "new snapshot of the live weights"),
+		More:         b(k("m"), "m", "more segments (past halting)"),
+		Refresh:      b(k("u"), "u", "re-snapshot live weights"),
 
 		Edit:   b(k("enter"), "enter", "edit value"),
 		SaveAs: b(k("w"), "w", "save as lab.toml"),

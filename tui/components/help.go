@@ -48,7 +48,7 @@ func (h *Help) View() string {
 		for _, g := range groups {
 			for _, b := range g {
 				hb := b.Help()
-				lines = append(lines, "  "+st.Key.Render(padTo(hb.Key, 10))+" "+hb.Desc)
+				lines = append(lines, "  "+st.Key.Render(padTo(hb.Key, 9))+" "+hb.Desc)
 			}
 		}
 		return lines

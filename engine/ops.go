@@ -107,9 +107,9 @@ func exp32(x float32) float32 {
 	return y * math.Float32frombits((math.Float32bits(t)-(math.Float32bits(magic)-127))<<23)
 }
 
-// swigluRows computes act = silu(gate)⊙up for rows whose gate_up row holds
+// goSwigluRows computes act = silu(gate)⊙up for rows whose gate_up row holds
 // the gate in its first w values and the up projection in the next w.
-func swigluRows(gu, act []float32, w int, lo, hi int) {
+func goSwigluRows(gu, act []float32, w int, lo, hi int) {
 	for i := lo; i < hi; i++ {
 		g := gu[i*2*w : i*2*w+w]
 		u := gu[i*2*w+w : (i+1)*2*w]
@@ -120,8 +120,8 @@ func swigluRows(gu, act []float32, w int, lo, hi int) {
 	}
 }
 
-// swigluRowsBack writes d(gate_up) from d(act) into dgu.
-func swigluRowsBack(gu, dact, dgu []float32, w int, lo, hi int) {
+// goSwigluRowsBack writes d(gate_up) from d(act) into dgu.
+func goSwigluRowsBack(gu, dact, dgu []float32, w int, lo, hi int) {
 	for i := lo; i < hi; i++ {
 		g := gu[i*2*w : i*2*w+w]
 		u := gu[i*2*w+w : (i+1)*2*w]
@@ -156,8 +156,8 @@ func ropeRows(qkv, cos, sin []float32, s, d, dh int, sign float32, lo, hi int) {
 	}
 }
 
-// softmaxRows replaces each row of width n by its softmax.
-func softmaxRows(x []float32, n int, lo, hi int) {
+// goSoftmaxRows replaces each row of width n by its softmax.
+func goSoftmaxRows(x []float32, n int, lo, hi int) {
 	for i := lo; i < hi; i++ {
 		row := x[i*n : (i+1)*n]
 		m := row[0]

@@ -1,0 +1,103 @@
+//go:build openblas
+
+package engine
+
+// The openblas build already goes through cgo, so its hottest element-wise
+// kernels (SiLU gates and softmax rows: one exp per value) are C loops that
+// the compiler vectorises; GCC's target_clones picks an AVX2 or AVX-512 copy
+// at load time and falls back to SSE2. They compute the same Cephes exp as
+// exp32, so both builds agree to float32 rounding.
+
+/*
+#cgo CFLAGS: -O3 -fopenmp-simd
+#include <stdint.h>
+#include <string.h>
+
+#define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+
+static inline float hrm_exp(float x) {
+	x = x > 88.37626f ? 88.37626f : x;
+	x = x < -87.33654f ? -87.33654f : x;
+	float n = (x * 1.442695040888963f + 12582912.0f) - 12582912.0f; // round to nearest
+	float r = x - n * 0.693359375f + n * 2.12194440e-4f;
+	float p = ((((1.9875691500e-4f * r + 1.3981999507e-3f) * r + 8.3334519073e-3f) * r +
+		4.1665795894e-2f) * r + 1.6666665459e-1f) * r + 5.0000001201e-1f;
+	float y = p * r * r + r + 1.0f;
+	int32_t e = ((int32_t)n + 127) << 23;
+	float s;
+	memcpy(&s, &e, 4);
+	return y * s;
+}
+
+CLONES void hrm_swiglu(const float *gu, float *act, long lo, long hi, long w) {
+	for (long i = lo; i < hi; i++) {
+		const float *g = gu + i * 2 * w, *u = g + w;
+		float *a = act + i * w;
+		#pragma omp simd
+		for (long j = 0; j < w; j++) {
+			a[j] = g[j] / (1.0f + hrm_exp(-g[j])) * u[j];
+		}
+	}
+}
+
+CLONES void hrm_swiglu_back(const float *gu, const float *dact, float *dgu, long lo, long hi, long w) {
+	for (long i = lo; i < hi; i++) {
+		const float *g = gu + i * 2 * w, *u = g + w, *da = dact + i * w;
+		float *dg = dgu + i * 2 * w, *du = dg + w;
+		#pragma omp simd
+		for (long j = 0; j < w; j++) {
+			float sg = 1.0f / (1.0f + hrm_exp(-g[j]));
+			du[j] = da[j] * g[j] * sg;
+			dg[j] = da[j] * u[j] * sg * (1.0f + g[j] * (1.0f - sg));
+		}
+	}
+}
+
+CLONES void hrm_softmax(float *x, long rows, long n) {
+	for (long i = 0; i < rows; i++) {
+		float *row = x + i * n;
+		float m = row[0];
+		for (long j = 1; j < n; j++) {
+			m = row[j] > m ? row[j] : m;
+		}
+		float s = 0;
+		#pragma omp simd reduction(+:s)
+		for (long j = 0; j < n; j++) {
+			float e = hrm_exp(row[j] - m);
+			row[j] = e;
+			s += e;
+		}
+		float inv = 1.0f / s;
+		#pragma omp simd
+		for (long j = 0; j < n; j++) {
+			row[j] *= inv;
+		}
+	}
+}
+*/
+import "C"
+
+import "unsafe"
+
+func fptr(x []float32) *C.float { return (*C.float)(unsafe.Pointer(unsafe.SliceData(x))) }
+
+// swigluRows computes act = silu(gate)⊙up for rows [lo, hi) (see goSwigluRows).
+func swigluRows(gu, act []float32, w int, lo, hi int) {
+	if hi > lo {
+		C.hrm_swiglu(fptr(gu), fptr(act), C.long(lo), C.long(hi), C.long(w))
+	}
+}
+
+// swigluRowsBack writes d(gate_up) from d(act) into dgu (see goSwigluRowsBack).
+func swigluRowsBack(gu, dact, dgu []float32, w int, lo, hi int) {
+	if hi > lo {
+		C.hrm_swiglu_back(fptr(gu), fptr(dact), fptr(dgu), C.long(lo), C.long(hi), C.long(w))
+	}
+}
+
+// softmaxRows replaces each row of width n in [lo, hi) by its softmax (see goSoftmaxRows).
+func softmaxRows(x []float32, n int, lo, hi int) {
+	if hi > lo {
+		C.hrm_softmax(fptr(x[lo*n:]), C.long(hi-lo), C.long(n))
+	}
+}

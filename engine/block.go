@@ -204,16 +204,7 @@ func (w *workspace) attnBack(lo, hi int) {
 		do := w.datt[b*s*d+h*dh:]
 		mmSmall(true, false, s, dh, s, 1, p, s, do, d, 0, dv, 3*d)
 		mmSmall(false, true, s, s, dh, 1, do, d, v, 3*d, 0, dp, s)
-		for i := range s {
-			pr, gr := p[i*s:(i+1)*s], dp[i*s:(i+1)*s]
-			var dot float32
-			for j, pv := range pr {
-				dot += pv * gr[j]
-			}
-			for j, pv := range pr {
-				gr[j] = pv * (gr[j] - dot)
-			}
-		}
+		softmaxRowsBack(p, dp, s, 0, s)
 		mmSmall(false, false, s, dh, s, scale, dp, s, k, 3*d, 0, dq, 3*d)
 		mmSmall(true, false, s, dh, s, scale, dp, s, q, 3*d, 0, dk, 3*d)
 	}

@@ -184,3 +184,18 @@ func add(dst, src []float32) {
 		dst[i] += v
 	}
 }
+
+// softmaxRowsBack turns dp, the gradient of softmax outputs p (rows of width
+// n), into the gradient of the inputs in place: p⊙(dp − Σ dp⊙p).
+func softmaxRowsBack(p, dp []float32, n int, lo, hi int) {
+	for i := lo; i < hi; i++ {
+		pr, gr := p[i*n:(i+1)*n], dp[i*n:(i+1)*n]
+		var dot float32
+		for j, pv := range pr {
+			dot += pv * gr[j]
+		}
+		for j, pv := range pr {
+			gr[j] = pv * (gr[j] - dot)
+		}
+	}
+}

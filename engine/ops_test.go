@@ -59,3 +59,92 @@ func closeTo(t *testing.T, what string, a, b []float32) {
 		}
 	}
 }
+
+// fdCheck compares the gradient grad of f at x with central finite
+// differences, coordinate by coordinate (float64 objective, float32 data).
+func fdCheck(t *testing.T, what string, x, grad []float32, f func() float64) {
+	t.Helper()
+	const eps = 1e-2
+	for i := range x {
+		orig := x[i]
+		x[i] = orig + eps
+		up := f()
+		x[i] = orig - eps
+		down := f()
+		x[i] = orig
+		fd := (up - down) / (2 * eps)
+		if d := math.Abs(fd - float64(grad[i])); d > 1e-2*max(math.Abs(fd), 1e-1) {
+			t.Fatalf("%s: d/dx[%d] finite difference %.6g, backward %.6g", what, i, fd, grad[i])
+		}
+	}
+}
+
+// weighted is Σ w_i y_i in float64, the scalar objective of the layer checks.
+func weighted(w, y []float32) float64 {
+	var s float64
+	for i := range y {
+		s += float64(w[i]) * float64(y[i])
+	}
+	return s
+}
+
+// TestLayerGradients checks each element-wise layer's backward against finite
+// differences: RMSNorm over rows and over columns, RoPE, SwiGLU and the
+// attention softmax. Linear layers, attention and embeddings are checked
+// through whole segments (TestSegmentGradients).
+func TestLayerGradients(t *testing.T) {
+	const rows, d, s = 3, 8, 4
+	t.Run("rms-rows", func(t *testing.T) {
+		x, w := randomState(rows*d, 1), randomState(rows*d, 2)
+		y, r := make([]float32, rows*d), make([]float32, rows)
+		f := func() float64 { rmsRows(x, y, r, d, 1e-5, 0, rows); return weighted(w, y) }
+		f()
+		g := append([]float32(nil), w...)
+		rmsRowsBack(g, y, r, d, 0, rows)
+		fdCheck(t, "rms rows", x, g, f)
+	})
+	t.Run("rms-cols", func(t *testing.T) {
+		x, w := randomState(2*s*d, 3), randomState(2*s*d, 4)
+		y, r := make([]float32, 2*s*d), make([]float32, 2*d)
+		f := func() float64 { rmsCols(x, y, r, s, d, 1e-5, 0, 2); return weighted(w, y) }
+		f()
+		g := append([]float32(nil), w...)
+		rmsColsBack(g, y, r, make([]float32, d), s, d, 0, 2)
+		fdCheck(t, "rms cols", x, g, f)
+	})
+	t.Run("rope", func(t *testing.T) {
+		c := tinyConfig()
+		c.SeqLen, c.PuzzleEmbLen = s-1, 1
+		m := newTestModel(t, c, 1)
+		dh := c.Hidden / c.Heads
+		qkv, w := randomState(rows*3*c.Hidden, 5), randomState(rows*3*c.Hidden, 6)
+		y := make([]float32, len(qkv))
+		f := func() float64 {
+			copy(y, qkv)
+			ropeRows(y, m.cos, m.sin, s, c.Hidden, dh, 1, 0, rows)
+			return weighted(w, y)
+		}
+		g := append([]float32(nil), w...)
+		ropeRows(g, m.cos, m.sin, s, c.Hidden, dh, -1, 0, rows)
+		for i := 2 * c.Hidden; i < len(g); i += 3 * c.Hidden { // v is not rotated
+			copy(g[i:i+c.Hidden], w[i:i+c.Hidden])
+		}
+		fdCheck(t, "rope", qkv, g, f)
+	})
+	t.Run("swiglu", func(t *testing.T) {
+		gu, w := randomState(rows*2*d, 7), randomState(rows*d, 8)
+		act, g := make([]float32, rows*d), make([]float32, rows*2*d)
+		f := func() float64 { swigluRows(gu, act, d, 0, rows); return weighted(w, act) }
+		swigluRowsBack(gu, w, g, d, 0, rows)
+		fdCheck(t, "swiglu", gu, g, f)
+	})
+	t.Run("softmax", func(t *testing.T) {
+		x, w := randomState(rows*d, 9), randomState(rows*d, 10)
+		p := make([]float32, rows*d)
+		f := func() float64 { copy(p, x); softmaxRows(p, d, 0, rows); return weighted(w, p) }
+		f()
+		g := append([]float32(nil), w...)
+		softmaxRowsBack(p, g, d, 0, rows)
+		fdCheck(t, "softmax", x, g, f)
+	})
+}

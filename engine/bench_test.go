@@ -7,12 +7,12 @@ import (
 
 // benchTrainStep times one full training step (segment, bootstrap segment,
 // backward, optimizer) and reports the effective GFLOPS of TrainStepFLOPs.
-func benchTrainStep(b *testing.B, c Config, batch int) {
+func benchTrainStep(b *testing.B, c Config, batch int, ema float64) {
 	m, err := NewModel(c, 1)
 	if err != nil {
 		b.Fatal(err)
 	}
-	h := Hyper{BatchSize: batch, LR: 1e-4, LRMinRatio: 1, WarmupSteps: 10, WeightDecay: 0.1, Beta1: 0.9, Beta2: 0.95,
+	h := Hyper{EMARate: ema, BatchSize: batch, LR: 1e-4, LRMinRatio: 1, WarmupSteps: 10, WeightDecay: 0.1, Beta1: 0.9, Beta2: 0.95,
 		Optimizer: "adam_atan2", PuzzleEmbLR: 1e-2, PuzzleEmbWeightDecay: 0.1, HaltMaxSteps: 16, HaltExplorationProb: 0.1}
 	tr, err := NewTrainer(m, h, 1)
 	if err != nil {
@@ -38,12 +38,32 @@ func benchTrainStep(b *testing.B, c Config, batch int) {
 func BenchmarkTrainStepLab(b *testing.B) {
 	c := DefaultHRM()
 	c.Hidden, c.Heads, c.HLayers, c.LLayers = 128, 4, 2, 2
-	benchTrainStep(b, c, 64)
+	benchTrainStep(b, c, 64, 0)
 }
 
 // BenchmarkTrainStepRef: the reference size, D 512, 8 heads, 4+4 layers, batch 16.
 func BenchmarkTrainStepRef(b *testing.B) {
-	benchTrainStep(b, DefaultHRM(), 16)
+	benchTrainStep(b, DefaultHRM(), 16, 0)
+}
+
+// trmLab is TRM at lab size as tools/torchref/bench.py: D 128, 4 heads, one
+// 2-layer net, T 2, n 3, 16 prefix positions, EMA 0.999.
+func trmLab() Config {
+	c := DefaultTRM()
+	c.Hidden, c.Heads, c.HCycles, c.LCycles = 128, 4, 2, 3
+	return c
+}
+
+// BenchmarkTrainStepTRMLab: TRM at lab size with attention, batch 64.
+func BenchmarkTrainStepTRMLab(b *testing.B) {
+	benchTrainStep(b, trmLab(), 64, 0.999)
+}
+
+// BenchmarkTrainStepTRMLabMLP: TRM at lab size with the mlp token mixer and no positions, batch 64.
+func BenchmarkTrainStepTRMLabMLP(b *testing.B) {
+	c := trmLab()
+	c.TokenMixer, c.PosEncodings = "mlp", "none"
+	benchTrainStep(b, c, 64, 0.999)
 }
 
 // BenchmarkSGEMM measures the backend's throughput on a 5184×256×1024 product.

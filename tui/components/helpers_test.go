@@ -79,8 +79,9 @@ func (f *fakeCtl) Snapshot(context.Context) (*engine.Model, error) {
 	return f.model, nil
 }
 
-// exec runs a command and the commands it batches, returning every message
-// (commands that wait on timers are skipped: tests drive those by hand).
+// exec runs a command and the commands it batches, returning every message.
+// Tests never exec a timer (autoplay ticks are sent by hand), so a command
+// that does not answer within the limit is a failure to report, not a tick.
 func exec(cmd tea.Cmd) []tea.Msg {
 	if cmd == nil {
 		return nil
@@ -90,8 +91,8 @@ func exec(cmd tea.Cmd) []tea.Msg {
 	var msg tea.Msg
 	select {
 	case msg = <-done:
-	case <-time.After(100 * time.Millisecond):
-		return nil // a tick
+	case <-time.After(20 * time.Second):
+		panic("a command did not return within 20s")
 	}
 	if b, ok := msg.(tea.BatchMsg); ok {
 		var out []tea.Msg

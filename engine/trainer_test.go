@@ -295,3 +295,34 @@ func TestMemoryIndependentOfCycles(t *testing.T) {
 		t.Errorf("cycles 4/5: %v allocations per step, workspace rebuilt: %v", n, tr.Model().ws != ws)
 	}
 }
+
+// TestCloneRunsWhileTraining: a Clone evaluates in another goroutine while
+// training goes on (the Solve screen's use), and sees the snapshot's weights.
+func TestCloneRunsWhileTraining(t *testing.T) {
+	c := tinyConfig()
+	tr, err := NewTrainer(newTestModel(t, c, 1), testHyper(4), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap := tr.Model().Clone()
+	want := weightsOf(snap)
+	done := make(chan error)
+	go func() {
+		bt := randomBatch(c, 3, 2)
+		var err error
+		for range 5 {
+			err = snap.Run(bt, 2, true, func(int, *SegmentOutput) {})
+		}
+		done <- err
+	}()
+	trainSteps(t, tr, c, 0, 5)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	got := weightsOf(snap)
+	for i := range want {
+		if !slices.Equal(got[i], want[i]) {
+			t.Fatalf("snapshot tensor %s changed while training", snap.params[i].t.Name)
+		}
+	}
+}

@@ -21,13 +21,13 @@ func (s *Session) loop(ctx context.Context) {
 	for {
 		c, ok, err := s.next(ctx, s.paused || s.finished)
 		if err != nil {
-			s.end("interrupted")
+			s.end("interrupted", true)
 			return
 		}
 		if ok {
 			stop, step := s.apply(c)
 			if stop {
-				s.end("stopped")
+				s.end("stopped", c.value != "nosave")
 				return
 			}
 			if !step {
@@ -40,7 +40,7 @@ func (s *Session) loop(ctx context.Context) {
 				s.mu.Lock()
 				s.err = err
 				s.mu.Unlock()
-				s.end("failed")
+				s.end("failed", false) // the weights are not worth keeping
 				return
 			}
 			s.paused = true
@@ -262,9 +262,10 @@ func (s *Session) checkpoint() {
 	s.publish(Event{Kind: EventCheckpoint, Step: s.lastSaveAt, Path: path})
 }
 
-// end saves a last checkpoint (when there is something new) and stops.
-func (s *Session) end(why string) {
-	if s.run != nil && s.lastSaveAt != s.trainer.Steps() {
+// end saves a last checkpoint (when asked and there is something new) and
+// stops.
+func (s *Session) end(why string, save bool) {
+	if save && s.run != nil && s.lastSaveAt != s.trainer.Steps() {
 		s.checkpoint()
 	}
 	s.publish(Event{Kind: EventLog, Step: s.trainer.Steps(), Text: "session " + why})

@@ -48,6 +48,56 @@ func openRunFolder(cfg *Config, resumed bool) (*runFolder, error) {
 	return &runFolder{name: name, dir: dir, metrics: f, w: bufio.NewWriter(f)}, nil
 }
 
+// loadHistory reads what the run logged up to step upTo back into h, so a
+// resumed session's history covers the whole run.
+func loadHistory(dir string, upTo int, h *History) error {
+	path := filepath.Join(dir, checkpoints.MetricsFile)
+	f, err := os.Open(path)
+	if os.IsNotExist(err) {
+		return nil // a checkpoint moved away from its run: the history starts here
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 0, 64*1024), 16*1024*1024)
+	for line := 1; sc.Scan(); line++ {
+		var rec struct {
+			Kind string          `json:"kind"`
+			Data json.RawMessage `json:"data"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
+			return fmt.Errorf("%s:%d: %v", path, line, err)
+		}
+		var step int
+		var add func()
+		switch rec.Kind {
+		case "train":
+			var p Point
+			err, add = json.Unmarshal(rec.Data, &p), func() { h.addPoint(p) }
+			step = p.Step
+		case "eval":
+			var e EvalReport
+			err, add = json.Unmarshal(rec.Data, &e), func() { h.addEval(e) }
+			step = e.Step
+		case "change":
+			var c Change
+			err, add = json.Unmarshal(rec.Data, &c), func() { h.addChange(c) }
+			step = c.Step
+		default:
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("%s:%d: %v", path, line, err)
+		}
+		if step <= upTo {
+			add()
+		}
+	}
+	return sc.Err()
+}
+
 func writeFileAtomic(path string, data []byte) error {
 	tmp := path + ".tmp"
 	if err := os.WriteFile(tmp, data, 0o644); err != nil {

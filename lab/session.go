@@ -130,6 +130,11 @@ func NewSession(cfg *Config, opts Options) (*Session, error) {
 		if s.run, err = openRunFolder(cfg, ck != nil); err != nil {
 			return nil, err
 		}
+		if ck != nil {
+			if err := loadHistory(s.run.dir, trainer.Steps(), &s.History); err != nil {
+				return nil, &InputError{Err: err}
+			}
+		}
 	}
 	backend, threads := engine.Backend()
 	s.status = Status{
@@ -221,8 +226,13 @@ func (s *Session) EvaluateNow() { s.send(command{kind: cmdEval}) }
 // Save writes a checkpoint at the next step boundary.
 func (s *Session) Save() { s.send(command{kind: cmdSave}) }
 
-// Stop ends the session (saving a final checkpoint when it persists).
+// Stop ends the session, saving a final checkpoint when it persists and has
+// trained since the last one.
 func (s *Session) Stop() { s.send(command{kind: cmdStop}) }
+
+// StopWithoutSaving ends the session and saves nothing more (quitting the lab
+// with "don't save").
+func (s *Session) StopWithoutSaving() { s.send(command{kind: cmdStop, value: "nosave"}) }
 
 // Set changes a live key; it applies at the next step and is logged. Invalid
 // values are refused at once with the reason; structural keys return an

@@ -143,16 +143,7 @@ func (a *App) screen(i int) common.Component {
 }
 
 // Init starts reading the session's events.
-func (a *App) Init() tea.Cmd { return tea.Batch(a.wait(), a.past()) }
-
-// past reads a resumed run's earlier metrics; nil for a fresh run.
-func (a *App) past() tea.Cmd {
-	st := a.sess.Status()
-	if st.RunDir == "" || st.Step == 0 {
-		return nil
-	}
-	return loadPast(a.gen, st.RunDir, st.Step)
-}
+func (a *App) Init() tea.Cmd { return a.wait() }
 
 // wait reads the next batch of events and history off the UI goroutine.
 func (a *App) wait() tea.Cmd {
@@ -191,14 +182,6 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, nil
 	case eventsMsg:
 		return a, a.onEvents(msg)
-	case pastMsg:
-		if msg.gen == a.gen {
-			if msg.err != nil {
-				a.notice, a.noticeErr = "earlier metrics: "+msg.err.Error(), true
-			}
-			a.train.SetPast(msg.points, msg.evals, msg.changes)
-		}
-		return a, nil
 	case components.NoticeMsg:
 		a.notice, a.noticeErr = msg.Text, msg.Err
 		return a, nil
@@ -293,7 +276,7 @@ func (a *App) onSession(msg sessionMsg) tea.Cmd {
 	a.attach(msg.sess)
 	a.active = 0
 	a.notice, a.noticeErr = msg.why+": "+msg.sess.Status().Run, false
-	return tea.Batch(a.wait(), a.past())
+	return a.wait()
 }
 
 func (a *App) onKey(msg tea.KeyPressMsg) tea.Cmd {
@@ -406,7 +389,7 @@ func (a *App) noticeLine() string {
 	st := a.c.Styles
 	w := a.c.Width
 	if a.quitting {
-		return widgets.PadRight(st.Warn.Render("save a checkpoint before quitting? y saves · n quits · esc stays"), w)
+		return widgets.PadRight(st.Warn.Render("save a checkpoint before quitting? y saves · n quits without saving · esc stays"), w)
 	}
 	if a.notice != "" {
 		if a.noticeErr {

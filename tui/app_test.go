@@ -183,7 +183,11 @@ func TestLabEndToEnd(t *testing.T) {
 	eventually(t, app, "the resumed run training", func() bool { return resumed.Status().Step > step })
 	eventually(t, app, "the whole run on the resumed dashboard", screenHas(app, "Loss, steps 1–"))
 
-	// q asks about saving; n quits.
+	// q asks about saving; n quits without saving.
+	ckDir := filepath.Join(resumed.Status().RunDir, "checkpoints")
+	keys(tm, " ")
+	eventually(t, app, "the resumed run paused", func() bool { return resumed.Status().State == lab.StatePaused })
+	kept, _ := filepath.Glob(filepath.Join(ckDir, "step-*.safetensors"))
 	keys(tm, "q")
 	eventually(t, app, "the quit question", screenHas(app, "save a checkpoint before quitting?"))
 	keys(tm, "n")
@@ -192,9 +196,12 @@ func TestLabEndToEnd(t *testing.T) {
 	if final.SaveOnQuit() {
 		t.Error("n asked to save")
 	}
-	final.Session().Stop()
+	final.Session().StopWithoutSaving()
 	if err := final.Session().Wait(); err != nil {
 		t.Errorf("the resumed session ended with %v", err)
+	}
+	if after, _ := filepath.Glob(filepath.Join(ckDir, "step-*.safetensors")); len(after) != len(kept) {
+		t.Errorf("quitting without saving changed the checkpoints from %v to %v", kept, after)
 	}
 }
 

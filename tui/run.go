@@ -41,8 +41,9 @@ func Run(cfg *lab.Config, opts lab.Options) error {
 	}
 	cur := app.Session()
 	if app.SaveOnQuit() {
-		cur.Save()
+		cur.Stop()
+	} else {
+		cur.StopWithoutSaving()
 	}
-	cur.Stop()
 	return errors.Join(runErr, cur.Wait())
 }

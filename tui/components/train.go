@@ -2,7 +2,6 @@ package components
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -55,24 +54,6 @@ func (t *Train) Append(points []lab.Point, evals []lab.EvalReport, changes []lab
 	}
 	t.evals = append(t.evals, evals...)
 	t.changes = append(t.changes, changes...)
-}
-
-// SetPast puts what the run measured before this session (a resumed run's
-// metrics log) in front of the live points; records at or after the first
-// live step are dropped.
-func (t *Train) SetPast(points []lab.Point, evals []lab.EvalReport, changes []lab.Change) {
-	first := int(^uint(0) >> 1)
-	if len(t.points) > 0 {
-		first = t.points[0].Step
-	}
-	points = slices.DeleteFunc(points, func(p lab.Point) bool { return p.Step >= first })
-	evals = slices.DeleteFunc(evals, func(e lab.EvalReport) bool { return e.Step >= first })
-	changes = slices.DeleteFunc(changes, func(c lab.Change) bool { return c.Step >= first })
-	live, liveEvals, liveChanges := t.points, t.evals, t.changes
-	t.points, t.evals, t.changes = nil, nil, nil
-	t.lm, t.qHalt, t.qCont, t.token, t.exact = nil, nil, nil, nil, nil
-	t.Append(points, evals, changes)
-	t.Append(live, liveEvals, liveChanges)
 }
 
 // SetStatus updates the session status the dashboard shows.

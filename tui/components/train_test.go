@@ -62,33 +62,6 @@ func TestTrainKeys(t *testing.T) {
 	}
 }
 
-func TestTrainSetPastPrependsEarlierSteps(t *testing.T) {
-	tr := NewTrain(styles(false), newFakeCtl())
-	var live, past []lab.Point
-	for s := 50; s <= 60; s++ {
-		live = append(live, lab.Point{Step: s, LMLoss: 1})
-	}
-	for s := 10; s <= 70; s += 10 {
-		past = append(past, lab.Point{Step: s, LMLoss: 2})
-	}
-	tr.Append(live, nil, nil)
-	tr.SetPast(past, []lab.EvalReport{{Step: 40}, {Step: 60}}, []lab.Change{{Step: 20, Key: "train.lr"}})
-	var steps []int
-	for _, p := range tr.points {
-		steps = append(steps, p.Step)
-	}
-	want := []int{10, 20, 30, 40, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60}
-	if !slices.Equal(steps, want) {
-		t.Errorf("steps %v, want %v", steps, want)
-	}
-	if len(tr.lm) != len(want) || tr.lm[0].X != 10 || tr.lm[0].Y != 2 {
-		t.Errorf("series not rebuilt: %v", tr.lm[:2])
-	}
-	if len(tr.evals) != 1 || len(tr.changes) != 1 {
-		t.Errorf("evals %v changes %v", tr.evals, tr.changes)
-	}
-}
-
 func TestTrainDoneExplainsLimit(t *testing.T) {
 	ctl := newFakeCtl()
 	tr := NewTrain(styles(false), ctl)

@@ -115,7 +115,7 @@ func readJSONL(t *testing.T, path string) []map[string]any {
 // TestResumeIsExact: 2N steps in one go equal N steps, a checkpoint, and N
 // more steps resumed from it, bit for bit.
 func TestResumeIsExact(t *testing.T) {
-	const n = 4
+	const n, n0 = 4, 4
 	whole := tinyConfig(t)
 	whole.Run.MaxSteps = 2 * n
 	a, _ := runToEnd(t, whole, Options{})
@@ -140,6 +140,9 @@ func TestResumeIsExact(t *testing.T) {
 				t.Fatalf("%s[%d]: %v straight through, %v resumed", ta[i].Name, j, ta[i].F32[j], tb[i].F32[j])
 			}
 		}
+	}
+	if n := b.History.Len(); n != 2*n0 {
+		t.Fatalf("the resumed history has %d points, want the %d of the whole run", n, 2*n0)
 	}
 	pa, _ := a.History.Last()
 	pb, _ := b.History.Last()
@@ -233,5 +236,25 @@ func TestSubscriptionCoalescesMetrics(t *testing.T) {
 	got := sub.Drain()
 	if len(got) != 3 || got[0].Step != 100 || got[0].Coalesced != 99 || got[1].Kind != EventEval || got[2].Step != 101 {
 		t.Fatalf("drained %+v", got)
+	}
+}
+
+func TestStopWithoutSavingSavesNothing(t *testing.T) {
+	cfg := tinyConfig(t)
+	cfg.Run.CheckpointEvery = 0
+	s, err := NewSession(cfg, Options{Persist: true, StartPaused: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub := s.Subscribe()
+	s.Start(context.Background())
+	s.StepOnce()
+	waitFor(t, sub, func(e Event) bool { return e.Kind == EventMetrics })
+	s.StopWithoutSaving()
+	if err := s.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if infos, _ := checkpoints.List(filepath.Join(cfg.Run.Out, "tiny", checkpoints.Dir)); len(infos) != 0 {
+		t.Fatalf("checkpoints %+v after StopWithoutSaving", infos)
 	}
 }

@@ -10,8 +10,10 @@ type blockCache struct {
 	qkv    []float32 // projections with RoPE applied to q and k (BS×3D)
 	probs  []float32 // attention probabilities (B×H×S×S)
 	att    []float32 // attention output before o_proj (BS×D)
-	mixGU  []float32 // token-mixer gate/up (B×2J×D)
-	mixAct []float32 // token-mixer activation (B×J×D)
+	xT     []float32 // token mixer: input transposed to (B, D, S)
+	mixGU  []float32 // token mixer: gate/up ((B·D)×2J)
+	mixAct []float32 // token mixer: activation ((B·D)×J)
+	h1T    []float32 // token mixer: h1 transposed ((B·D)×S)
 	h1, r1 []float32 // after the first residual+norm, and its norm factors
 	gu     []float32 // channel gate/up (BS×2I)
 	act    []float32 // channel activation (BS×I)
@@ -32,6 +34,7 @@ func newBlockCache(m *Model, b int) *blockCache {
 		bc.att = make([]float32, n*d)
 		bc.r1 = make([]float32, n)
 	} else {
+		bc.xT, bc.h1T = make([]float32, n*d), make([]float32, n*d)
 		bc.mixGU = make([]float32, b*2*m.innerMix*d)
 		bc.mixAct = make([]float32, b*m.innerMix*d)
 		bc.r1 = make([]float32, b*d)
@@ -57,16 +60,7 @@ func (w *workspace) blockForward(blk *block, h []float32, c *blockCache) {
 		add(h, w.tmp)
 		w.sp.run(n, w.fnRMS1)
 	} else {
-		j := m.innerMix
-		for b := range w.b {
-			mm(false, false, 2*j, d, w.s, 1, blk.mixGU.t.F32, w.s, h[b*w.s*d:], d, 0, c.mixGU[b*2*j*d:], d)
-		}
-		w.sp.run(w.b, w.fnMix)
-		for b := range w.b {
-			mm(false, false, w.s, d, j, 1, blk.mixDn.t.F32, j, c.mixAct[b*j*d:], d, 0, w.tmp[b*w.s*d:], d)
-		}
-		add(h, w.tmp)
-		w.sp.run(w.b, w.fnRMSCols)
+		w.mixerForward(blk, h, c)
 	}
 	copy(h, c.h1)
 	mm(false, true, n, 2*m.inner, d, 1, c.h1, d, blk.gu.t.F32, d, 0, c.gu, 2*m.inner)
@@ -103,17 +97,57 @@ func (w *workspace) blockBackward(blk *block, dh []float32, c *blockCache) {
 		mm(false, false, n, d, 3*d, 1, w.dqkv, 3*d, blk.qkv.t.F32, d, 1, dh, d)
 		return
 	}
-	j, s := m.innerMix, w.s
-	w.sp.run(w.b, w.fnRMSColsBack)
-	for b := range w.b {
-		db := dh[b*s*d:]
-		mm(true, false, j, d, s, 1, blk.mixDn.t.F32, j, db, d, 0, w.dact[b*j*d:], d)
-		mm(false, true, s, j, d, 1, db, d, c.mixAct[b*j*d:], d, 1, blk.mixDn.g, j)
-	}
-	w.sp.run(w.b, w.fnMixBack)
-	for b := range w.b {
-		mm(false, true, 2*j, s, d, 1, w.dgu[b*2*j*d:], d, c.x[b*s*d:], d, 1, blk.mixGU.g, s)
-		mm(true, false, s, d, 2*j, 1, blk.mixGU.t.F32, s, w.dgu[b*2*j*d:], d, 1, dh[b*s*d:], d)
+	w.mixerBackward(blk, dh, c)
+}
+
+// mixerForward is the "mlp" token mixer (TRM's mlp_t) in the transposed
+// layout the reference uses: t = hᵀ per sequence (D×S), t = RMSNorm_S(t +
+// SwiGLU_S(t)), h1 = tᵀ. Over the whole batch the SwiGLU is two products with
+// B·D rows and the norm is over rows of width S.
+func (w *workspace) mixerForward(blk *block, h []float32, c *blockCache) {
+	j, s, bd := w.m.innerMix, w.s, w.b*w.m.cfg.Hidden
+	w.transposeAll(c.xT, h, s, w.m.cfg.Hidden)
+	mm(false, true, bd, 2*j, s, 1, c.xT, s, blk.mixGU.t.F32, s, 0, c.mixGU, 2*j)
+	w.sp.run(bd, w.fnMix)
+	mm(false, true, bd, s, j, 1, c.mixAct, j, blk.mixDn.t.F32, j, 0, c.h1T, s)
+	add(c.h1T, c.xT)
+	w.sp.run(bd, w.fnRMSMix)
+	w.transposeAll(c.h1, c.h1T, w.m.cfg.Hidden, s)
+}
+
+// mixerBackward turns dh, the gradient of h1, into the gradient of the block
+// input in place, accumulating the mixer's weight gradients. w.datt holds the
+// transposed gradient.
+func (w *workspace) mixerBackward(blk *block, dh []float32, c *blockCache) {
+	j, s, bd := w.m.innerMix, w.s, w.b*w.m.cfg.Hidden
+	dt := w.datt
+	w.transposeAll(dt, dh, s, w.m.cfg.Hidden)
+	w.dh = dt
+	w.sp.run(bd, w.fnRMSMixBack)
+	mm(false, false, bd, j, s, 1, dt, s, blk.mixDn.t.F32, j, 0, w.dact, j)
+	mm(true, false, s, j, bd, 1, dt, s, c.mixAct, j, 1, blk.mixDn.g, j)
+	w.sp.run(bd, w.fnMixBack)
+	mm(true, false, 2*j, s, bd, 1, w.dgu, 2*j, c.xT, s, 1, blk.mixGU.g, s)
+	mm(false, false, bd, s, 2*j, 1, w.dgu, 2*j, blk.mixGU.t.F32, s, 1, dt, s)
+	w.transposeAll(dh, dt, w.m.cfg.Hidden, s)
+	w.dh = dh
+}
+
+// transposeAll sets dst[b] = src[b]ᵀ for each of the batch's rows×cols matrices.
+func (w *workspace) transposeAll(dst, src []float32, rows, cols int) {
+	w.tDst, w.tSrc, w.tRows, w.tCols = dst, src, rows, cols
+	w.sp.run(w.b, w.fnTranspose)
+}
+
+func (w *workspace) transpose(lo, hi int) {
+	n := w.tRows * w.tCols
+	for b := lo; b < hi; b++ {
+		src, dst := w.tSrc[b*n:(b+1)*n], w.tDst[b*n:(b+1)*n]
+		for r := range w.tRows {
+			for c, v := range src[r*w.tCols : (r+1)*w.tCols] {
+				dst[c*w.tRows+r] = v
+			}
+		}
 	}
 }
 
@@ -129,8 +163,8 @@ func (w *workspace) rms2(lo, hi int) {
 	rmsRows(w.hcur, w.cur.h2, w.cur.r2, w.m.cfg.Hidden, w.eps, lo, hi)
 }
 
-func (w *workspace) rmsColsFwd(lo, hi int) {
-	rmsCols(w.hcur, w.cur.h1, w.cur.r1, w.s, w.m.cfg.Hidden, w.eps, lo, hi)
+func (w *workspace) rmsMix(lo, hi int) {
+	rmsRows(w.cur.h1T, w.cur.h1T, w.cur.r1, w.s, w.eps, lo, hi)
 }
 
 func (w *workspace) rms1Back(lo, hi int) {
@@ -141,10 +175,8 @@ func (w *workspace) rms2Back(lo, hi int) {
 	rmsRowsBack(w.dh, w.cur.h2, w.cur.r2, w.m.cfg.Hidden, lo, hi)
 }
 
-func (w *workspace) rmsColsBackT(lo, hi int) {
-	d := w.m.cfg.Hidden
-	k := worker(lo, w.b)
-	rmsColsBack(w.dh, w.cur.h1, w.cur.r1, w.colTmp[k*d:(k+1)*d], w.s, d, lo, hi)
+func (w *workspace) rmsMixBack(lo, hi int) {
+	rmsRowsBack(w.dh, w.cur.h1T, w.cur.r1, w.s, lo, hi)
 }
 
 func (w *workspace) swiglu(lo, hi int) { swigluRows(w.cur.gu, w.cur.act, w.m.inner, lo, hi) }
@@ -154,11 +186,11 @@ func (w *workspace) swigluBack(lo, hi int) {
 }
 
 func (w *workspace) mixSwiglu(lo, hi int) {
-	swigluRows(w.cur.mixGU, w.cur.mixAct, w.m.innerMix*w.m.cfg.Hidden, lo, hi)
+	swigluRows(w.cur.mixGU, w.cur.mixAct, w.m.innerMix, lo, hi)
 }
 
 func (w *workspace) mixSwigluBack(lo, hi int) {
-	swigluRowsBack(w.cur.mixGU, w.dact, w.dgu, w.m.innerMix*w.m.cfg.Hidden, lo, hi)
+	swigluRowsBack(w.cur.mixGU, w.dact, w.dgu, w.m.innerMix, lo, hi)
 }
 
 func (w *workspace) rope(lo, hi int) {

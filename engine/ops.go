@@ -40,52 +40,6 @@ func rmsRowsBack(dy, y, r []float32, d int, lo, hi int) {
 	}
 }
 
-// rmsCols normalises the columns of each s×d matrix b in [lo, hi) of x
-// (the sequence-axis norm of the mlp token mixer); r holds d factors per matrix.
-func rmsCols(x, y, r []float32, s, d int, eps float32, lo, hi int) {
-	for b := lo; b < hi; b++ {
-		xb, yb, rb := x[b*s*d:(b+1)*s*d], y[b*s*d:(b+1)*s*d], r[b*d:(b+1)*d]
-		clear(rb)
-		for p := range s {
-			for j, v := range xb[p*d : (p+1)*d] {
-				rb[j] += v * v
-			}
-		}
-		for j, v := range rb {
-			rb[j] = float32(1 / math.Sqrt(float64(v/float32(s)+eps)))
-		}
-		for p := range s {
-			row := yb[p*d : (p+1)*d]
-			for j, v := range xb[p*d : (p+1)*d] {
-				row[j] = v * rb[j]
-			}
-		}
-	}
-}
-
-// rmsColsBack is the backward of rmsCols, in place on dy; tmp holds d floats per worker.
-func rmsColsBack(dy, y, r, tmp []float32, s, d int, lo, hi int) {
-	for b := lo; b < hi; b++ {
-		gb, yb, rb := dy[b*s*d:(b+1)*s*d], y[b*s*d:(b+1)*s*d], r[b*d:(b+1)*d]
-		clear(tmp)
-		for p := range s {
-			yr := yb[p*d : (p+1)*d]
-			for j, v := range gb[p*d : (p+1)*d] {
-				tmp[j] += v * yr[j]
-			}
-		}
-		for j := range tmp {
-			tmp[j] /= float32(s)
-		}
-		for p := range s {
-			g, yr := gb[p*d:(p+1)*d], yb[p*d:(p+1)*d]
-			for j, v := range g {
-				g[j] = rb[j] * (v - yr[j]*tmp[j])
-			}
-		}
-	}
-}
-
 func sigmoid32(x float32) float32 { return 1 / (1 + exp32(-x)) }
 
 // exp32 is e^x in float32 (Cephes expf: range reduction by ln 2 and a degree-6

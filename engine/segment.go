@@ -12,7 +12,7 @@ type workspace struct {
 
 	x                          []float32 // input embedding (BS×D)
 	tmp, datt, dqkv, dact, dgu []float32
-	dP, colTmp                 []float32 // per-worker scratch
+	dP                         []float32 // per-worker scratch
 	dz                         []float32 // gradient of the state being back-propagated (BS×D)
 	logits, dlogits            []float32 // all positions (BS×V); prefix rows unused
 	q, dq                      []float32 // (B×2): q_halt, q_continue logits and their gradients
@@ -27,11 +27,15 @@ type workspace struct {
 	cur      *blockCache
 	blk      *block
 	ropeSign float32
+	tDst     []float32 // transposeAll arguments
+	tSrc     []float32
+	tRows    int
+	tCols    int
 	qOnly    bool // heads computes only the Q logits (the bootstrap segment)
 
 	fnRope, fnRopeBack, fnAttnFwd, fnAttnBack func(lo, hi int)
 	fnRMS1, fnRMS2, fnRMS1Back, fnRMS2Back    func(lo, hi int)
-	fnRMSCols, fnRMSColsBack                  func(lo, hi int)
+	fnRMSMix, fnRMSMixBack, fnTranspose       func(lo, hi int)
 	fnSwiglu, fnSwigluBack, fnMix, fnMixBack  func(lo, hi int)
 }
 
@@ -59,7 +63,6 @@ func (m *Model) work(b int) *workspace {
 	w.dact = make([]float32, max(n*m.inner, mixW))
 	w.dgu = make([]float32, max(n*2*m.inner, 2*mixW))
 	w.dP = make([]float32, poolSize*s*s)
-	w.colTmp = make([]float32, poolSize*d)
 	w.logits, w.dlogits = make([]float32, n*c.VocabSize), make([]float32, n*c.VocabSize)
 	w.q, w.dq = make([]float32, 2*b), make([]float32, 2*b)
 	w.puzzleGrad = make([]float32, b*c.PuzzleEmbLen*d)
@@ -72,7 +75,7 @@ func (m *Model) work(b int) *workspace {
 	}
 	w.fnRope, w.fnRopeBack, w.fnAttnFwd, w.fnAttnBack = w.rope, w.ropeBack, w.attnFwd, w.attnBack
 	w.fnRMS1, w.fnRMS2, w.fnRMS1Back, w.fnRMS2Back = w.rms1, w.rms2, w.rms1Back, w.rms2Back
-	w.fnRMSCols, w.fnRMSColsBack = w.rmsColsFwd, w.rmsColsBackT
+	w.fnRMSMix, w.fnRMSMixBack, w.fnTranspose = w.rmsMix, w.rmsMixBack, w.transpose
 	w.fnSwiglu, w.fnSwigluBack, w.fnMix, w.fnMixBack = w.swiglu, w.swigluBack, w.mixSwiglu, w.mixSwigluBack
 	m.ws, m.wsPrev = w, m.ws
 	return w

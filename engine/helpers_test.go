@@ -21,6 +21,7 @@ func newTestModel(t testing.TB, c Config, seed uint64) *Model {
 	if err != nil {
 		t.Fatal(err)
 	}
+	m.allocGrads()
 	return m
 }
 

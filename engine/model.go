@@ -7,8 +7,9 @@ import (
 	"slices"
 )
 
-// param is one model tensor with its gradient (nil for buffers other than
-// the puzzle embedding, whose gradient is kept sparsely by the workspace).
+// param is one model tensor with its gradient. Gradients exist only for
+// trainable tensors of a model that is trained (allocGrads); the puzzle
+// embedding's gradient is kept sparsely by the workspace.
 type param struct {
 	t *Tensor
 	g []float32
@@ -54,9 +55,6 @@ func NewModel(cfg Config, seed uint64) (*Model, error) {
 		t.F32 = make([]float32, t.Len())
 		truncNormal(rng, t.F32, std)
 		p := &param{t: t}
-		if trainable {
-			p.g = make([]float32, len(t.F32))
-		}
 		m.params = append(m.params, p)
 		m.byName[name] = p
 		return p
@@ -168,7 +166,17 @@ func (m *Model) NumParams() int {
 	return n
 }
 
-// Clone returns a deep copy of the weights with its own workspace.
+// allocGrads gives every trainable tensor a gradient buffer (once); models
+// that only evaluate never pay for them.
+func (m *Model) allocGrads() {
+	for _, p := range m.params {
+		if p.t.Trainable && p.g == nil {
+			p.g = make([]float32, len(p.t.F32))
+		}
+	}
+}
+
+// Clone returns a deep copy of the weights (without gradients) with its own workspace.
 func (m *Model) Clone() *Model {
 	c := &Model{cfg: m.cfg, byName: map[string]*param{}, inner: m.inner, innerMix: m.innerMix,
 		cos: m.cos, sin: m.sin}
@@ -178,9 +186,6 @@ func (m *Model) Clone() *Model {
 		t.Shape = slices.Clone(p.t.Shape)
 		t.F32 = slices.Clone(p.t.F32)
 		q := &param{t: &t}
-		if p.g != nil {
-			q.g = make([]float32, len(p.g))
-		}
 		c.params = append(c.params, q)
 		c.byName[t.Name] = q
 		remap[p] = q

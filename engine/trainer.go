@@ -70,6 +70,7 @@ func newCarry(c Config, b int) carry {
 func NewTrainer(m *Model, h Hyper, seed uint64) (*Trainer, error) {
 	t := &Trainer{m: m, pcg: rand.NewPCG(seed, 0xda3e39cb94b95bdb)}
 	t.rng = rand.New(t.pcg)
+	m.allocGrads()
 	for _, p := range m.params {
 		if p.t.Trainable {
 			t.trainable = append(t.trainable, p)

@@ -3,6 +3,21 @@
 // backward passes, deep supervision with adaptive computation time, losses,
 // optimizers, the trainer step and solve traces. It knows nothing of puzzles,
 // files or terminals: it sees token sequences, labels and puzzle ids.
+//
+// NewModel builds a model from a Config; NewTrainer trains it one ACT step at
+// a time (Step), with hyperparameters that can change between steps
+// (SetHyper) and exact resume (State, Restore); Model.Run evaluates and
+// traces. Parameters carry the PyTorch reference's state-dict names (Tensors,
+// SetTensor), and tests match the engine against fixtures written by the
+// independent PyTorch implementation in tools/torchref.
+//
+// Dense products go through gonum's blas32. The default build uses gonum's
+// pure-Go BLAS; `go build -tags openblas` uses OpenBLAS (libopenblas-dev)
+// through cgo, together with vectorised C kernels for SiLU and softmax.
+// Either way the work is spread over GOMAXPROCS goroutines of one worker pool
+// and the cores are never oversubscribed. A warmed-up training step allocates
+// only its Metrics. A Model is not safe for concurrent use: give another
+// goroutine a Clone.
 package engine
 
 // Tensor is a named, row-major tensor. Exactly one of F32 and I32 holds the

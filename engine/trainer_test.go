@@ -326,3 +326,31 @@ func TestCloneRunsWhileTraining(t *testing.T) {
 		}
 	}
 }
+
+// TestTRMWithQContinue: HRM's Q-learning halting stays selectable for TRM
+// (the bootstrap target comes from one more TRM supervision step).
+func TestTRMWithQContinue(t *testing.T) {
+	c := tinyConfig()
+	c.Arch, c.ACTContinue = "trm", true
+	tr, err := NewTrainer(newTestModel(t, c, 1), testHyper(4), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	met := trainSteps(t, tr, c, 0, 1)[0]
+	if !(met.QContinueLoss > 0) {
+		t.Errorf("TRM with act_continue: q_continue loss %v", met.QContinueLoss)
+	}
+	for i, v := range tr.tgt {
+		if !(v > 0 && v < 1) {
+			t.Errorf("target_continue[%d] = %v", i, v)
+		}
+	}
+	c.ACTContinue = false
+	tr, err = NewTrainer(newTestModel(t, c, 1), testHyper(4), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if met := trainSteps(t, tr, c, 0, 1)[0]; met.QContinueLoss != 0 {
+		t.Errorf("TRM without act_continue: q_continue loss %v", met.QContinueLoss)
+	}
+}

@@ -46,10 +46,10 @@ func (t *Trainer) State() (tensors []*Tensor, meta map[string]string) {
 	i32("carry.puzzle_ids", cr.pids, b)
 	rng, _ := t.pcg.MarshalBinary() // PCG marshalling cannot fail
 	meta = map[string]string{
-		"trainer.step":       strconv.Itoa(t.step),
-		"trainer.batch_size": strconv.Itoa(b),
-		"trainer.rng":        hex.EncodeToString(rng),
-		"trainer.ema":        strconv.FormatBool(t.ema != nil),
+		"step":       strconv.Itoa(t.step),
+		"batch_size": strconv.Itoa(b),
+		"rng":        hex.EncodeToString(rng),
+		"ema":        strconv.FormatBool(t.ema != nil),
 	}
 	return tensors, meta
 }
@@ -57,23 +57,23 @@ func (t *Trainer) State() (tensors []*Tensor, meta map[string]string) {
 // Restore loads a State into the trainer, whose hyperparameters must already
 // have the same batch size and EMA setting. Errors name the key or tensor.
 func (t *Trainer) Restore(tensors []*Tensor, meta map[string]string) error {
-	step, err := strconv.Atoi(meta["trainer.step"])
+	step, err := strconv.Atoi(meta["step"])
 	if err != nil || step < 0 {
-		return fmt.Errorf("trainer state: meta trainer.step %q is not a step count", meta["trainer.step"])
+		return fmt.Errorf("trainer state: meta step %q is not a step count", meta["step"])
 	}
-	if bs := meta["trainer.batch_size"]; bs != strconv.Itoa(t.h.BatchSize) {
-		return fmt.Errorf("trainer state: meta trainer.batch_size %q, trainer batch size %d", bs, t.h.BatchSize)
+	if bs := meta["batch_size"]; bs != strconv.Itoa(t.h.BatchSize) {
+		return fmt.Errorf("trainer state: meta batch_size %q, trainer batch size %d", bs, t.h.BatchSize)
 	}
-	if e := meta["trainer.ema"]; e != strconv.FormatBool(t.ema != nil) {
-		return fmt.Errorf("trainer state: meta trainer.ema %q, trainer EMA rate %v", e, t.h.EMARate)
+	if e := meta["ema"]; e != strconv.FormatBool(t.ema != nil) {
+		return fmt.Errorf("trainer state: meta ema %q, trainer EMA rate %v", e, t.h.EMARate)
 	}
-	rng, err := hex.DecodeString(meta["trainer.rng"])
+	rng, err := hex.DecodeString(meta["rng"])
 	if err != nil {
-		return fmt.Errorf("trainer state: meta trainer.rng: %v", err)
+		return fmt.Errorf("trainer state: meta rng: %v", err)
 	}
 	pcg := &rand.PCG{}
 	if err := pcg.UnmarshalBinary(rng); err != nil {
-		return fmt.Errorf("trainer state: meta trainer.rng: %v", err)
+		return fmt.Errorf("trainer state: meta rng: %v", err)
 	}
 	byName := map[string]*Tensor{}
 	for _, x := range tensors {

@@ -354,3 +354,36 @@ func TestTRMWithQContinue(t *testing.T) {
 		t.Errorf("TRM without act_continue: q_continue loss %v", met.QContinueLoss)
 	}
 }
+
+// TestHaltingRule: with q_halt > q_continue every slot wants to halt, but
+// with exploration probability 1 none may halt before its minimum of 2..M
+// segments; without exploration all halt after one segment.
+func TestHaltingRule(t *testing.T) {
+	c := tinyConfig()
+	for _, eps := range []float64{0, 1} {
+		m := newTestModel(t, c, 1)
+		m.qB.t.F32[0], m.qB.t.F32[1] = 5, -5 // q_halt logit far above q_continue
+		h := testHyper(6)
+		h.LR, h.PuzzleEmbLR, h.HaltMaxSteps, h.HaltExplorationProb = 0, 0, 4, eps
+		tr, err := NewTrainer(m, h, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		met := trainSteps(t, tr, c, 0, 4)
+		if eps == 0 && met[0].Count != 6 {
+			t.Errorf("no exploration: %d of 6 halted after one segment", met[0].Count)
+		}
+		if eps == 1 {
+			if met[0].Count != 0 || met[0].HaltHistogram[0] != 0 {
+				t.Errorf("exploration 1: %d halted after one segment", met[0].Count)
+			}
+			total := 0
+			for _, mt := range met {
+				total += mt.Count
+			}
+			if total < 6 {
+				t.Errorf("exploration 1: only %d of 6 halted within 4 steps", total)
+			}
+		}
+	}
+}

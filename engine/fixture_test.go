@@ -328,6 +328,36 @@ func fixtureACT(t *testing.T, fx *fixture) {
 	}
 	nearScalar(t, "act.loss", met.Loss, fx.f64["act.loss"][0])
 	fixtureGrads(t, fx, m, "act.grad.", bt.PuzzleIDs)
+	if _, ok := fx.i32["batch2.inputs"]; ok {
+		fixtureACT2(t, fx, tr)
+	}
+}
+
+// fixtureACT2 checks the second training step of the streaming carry: the
+// first step's update applied, halted slots refilled from batch2, the others
+// continuing with their example and state.
+func fixtureACT2(t *testing.T, fx *fixture, tr *Trainer) {
+	ids := fx.i32["batch2.puzzle_identifiers"]
+	bt := Batch{Size: len(ids), Inputs: fx.i32["batch2.inputs"], Labels: fx.i32["batch2.labels"], PuzzleIDs: ids}
+	met, err := tr.Step(bt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := tr.Model().ws
+	near(t, "act2.q_halt_logits", column(w.q, 0), fx.f32["act2.q_halt_logits"], 1e-4)
+	if tr.Model().cfg.ACTContinue {
+		near(t, "act2.q_continue_logits", column(w.q, 1), fx.f32["act2.q_continue_logits"], 1e-4)
+		near(t, "act2.target_continue", tr.tgt, fx.f32["act2.target_continue"], 1e-4)
+	}
+	for i, h := range tr.carry.halted {
+		if want := fx.i32["act2.halted"][i] == 1; h != want {
+			t.Errorf("act2.halted[%d]: %v, fixture %v", i, h, want)
+		}
+		if got, want := tr.carry.steps[i], fx.i32["act2.steps"][i]; got != want {
+			t.Errorf("act2.steps[%d]: %d, fixture %d", i, got, want)
+		}
+	}
+	nearScalar(t, "act2.loss", met.Loss, fx.f64["act2.loss"][0])
 }
 
 // maskSignNoise returns got with the entries whose gradient is below the

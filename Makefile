@@ -5,7 +5,7 @@ GO      ?= go
 TAGS    := $(shell scripts/blas.sh)
 PKGS    := ./...
 
-.PHONY: lab build test test-fast vet fmt-check staticcheck race bench clean
+.PHONY: lab build test test-fast learn vet fmt-check staticcheck bench clean
 
 lab: build
 	./hrmlab
@@ -19,6 +19,12 @@ test: fmt-check vet staticcheck
 	$(GO) test -count=1 $(PKGS)
 	@if [ -n "$(TAGS)" ]; then echo "== tests with -tags $(TAGS)"; $(GO) test -count=1 -tags '$(TAGS)' $(PKGS); fi
 	$(GO) test -count=1 -race -short $(PKGS)
+	$(MAKE) learn
+
+# The learning regression test: the default preset, trained from scratch,
+# must solve held-out puzzles far above chance (about a minute with OpenBLAS).
+learn:
+	$(GO) test -count=1 -tags '$(TAGS)' -run DefaultPresetLearns -v ./lab -learn
 
 test-fast:
 	$(GO) test -tags '$(TAGS)' $(PKGS)

@@ -149,9 +149,9 @@ func TestLabEndToEnd(t *testing.T) {
 
 	// Step through a puzzle on Solve (a snapshot of the live weights).
 	keys(tm, "2")
-	eventually(t, app, "a solved puzzle", screenHas(app, "segment 1 of 4"))
+	eventually(t, app, "a solved puzzle", screenHas(app, fmt.Sprintf("segment 1 of %d", cfg.Model.HaltMaxSteps)))
 	keys(tm, "right")
-	eventually(t, app, "segment 2", screenHas(app, "segment 2 of 4"))
+	eventually(t, app, "segment 2", screenHas(app, fmt.Sprintf("segment 2 of %d", cfg.Model.HaltMaxSteps)))
 	keys(tm, "]")
 	eventually(t, app, "the next puzzle", screenHas(app, "test puzzle 2 of 8"))
 
@@ -166,7 +166,7 @@ func TestLabEndToEnd(t *testing.T) {
 	eventually(t, app, "the run list", screenHas(app, "e2e  (1 checkpoint,"))
 	keys(tm, "enter")
 	eventually(t, app, "the checkpoint on Solve", screenHas(app, "checkpoint e2e/"+filepath.Base(saved)))
-	eventually(t, app, "its puzzle", screenHas(app, "segment 1 of 4"))
+	eventually(t, app, "its puzzle", screenHas(app, fmt.Sprintf("segment 1 of %d", cfg.Model.HaltMaxSteps)))
 
 	// Resume training from it: a new session.
 	keys(tm, "4", "r", "y")

@@ -18,25 +18,10 @@ func scheduleLR(h Hyper, t int, base float64) float64 {
 	return base * (r + (1-r)*0.5*(1+math.Cos(math.Pi*progress)))
 }
 
-// adamATan2 updates one tensor with AdamATan2 (HRM.md §5.1): decoupled weight
-// decay, moment updates, bias correction, and atan2 in place of the ε division.
-func adamATan2(theta, g, m, v []float32, lr, wd, beta1, beta2 float64, t int) {
-	decay := float32(1 - lr*wd)
-	b1, b2 := float32(beta1), float32(beta2)
-	step := float32(lr / (1 - math.Pow(beta1, float64(t))))
-	bc2 := float32(math.Sqrt(1 - math.Pow(beta2, float64(t))))
-	g, m, v = g[:len(theta)], m[:len(theta)], v[:len(theta)]
-	for i := range theta {
-		gi := g[i]
-		m[i] += (1 - b1) * (gi - m[i])
-		v[i] += (1 - b2) * (gi*gi - v[i])
-		den := float32(math.Sqrt(float64(v[i]))) / bc2
-		theta[i] = theta[i]*decay - step*float32(math.Atan2(float64(m[i]), float64(den)))
-	}
-}
-
-// adamW updates one tensor with AdamW (decoupled weight decay, ε = 1e-8).
-func adamW(theta, g, m, v []float32, lr, wd, beta1, beta2 float64, t int) {
+// adam updates one tensor with decoupled weight decay, the moment updates and
+// bias correction, then either AdamATan2's step (HRM.md §5.1: atan2(m, √v̂)
+// in place of the ε division, no ε) or AdamW's (m / (√v̂ + 1e-8)).
+func adam(theta, g, m, v []float32, lr, wd, beta1, beta2 float64, t int, atan2 bool) {
 	const eps = 1e-8
 	decay := float32(1 - lr*wd)
 	b1, b2 := float32(beta1), float32(beta2)
@@ -47,8 +32,14 @@ func adamW(theta, g, m, v []float32, lr, wd, beta1, beta2 float64, t int) {
 		gi := g[i]
 		m[i] += (1 - b1) * (gi - m[i])
 		v[i] += (1 - b2) * (gi*gi - v[i])
-		den := float32(math.Sqrt(float64(v[i])))/bc2 + eps
-		theta[i] = theta[i]*decay - step*m[i]/den
+		den := float32(math.Sqrt(float64(v[i]))) / bc2
+		var u float32
+		if atan2 {
+			u = float32(math.Atan2(float64(m[i]), float64(den)))
+		} else {
+			u = m[i] / (den + eps)
+		}
+		theta[i] = theta[i]*decay - step*u
 	}
 }
 

@@ -291,11 +291,7 @@ func (t *Trainer) update(w *workspace, lr float64) float64 {
 	}
 	h := t.h
 	for i, p := range t.trainable {
-		if h.Optimizer == "adamw" {
-			adamW(p.t.F32, p.g, t.mom[i], t.vel[i], lr, h.WeightDecay, h.Beta1, h.Beta2, t.step)
-		} else {
-			adamATan2(p.t.F32, p.g, t.mom[i], t.vel[i], lr, h.WeightDecay, h.Beta1, h.Beta2, t.step)
-		}
+		adam(p.t.F32, p.g, t.mom[i], t.vel[i], lr, h.WeightDecay, h.Beta1, h.Beta2, t.step, h.Optimizer != "adamw")
 	}
 	if m := t.m; m.puzzle != nil {
 		lrp := scheduleLR(h, t.step, h.PuzzleEmbLR)

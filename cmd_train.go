@@ -114,8 +114,12 @@ func (p *printer) event(e lab.Event) {
 				"lr": m.LR, "grad_norm": m.GradNorm, "steps_per_second": e.StepsPerS, "elapsed_seconds": e.ElapsedSec})
 			return
 		}
-		fmt.Fprintf(p.w, "step %6d  loss %.4f  lm %.4f  q %.3f/%.3f  tok %.3f  exact %.3f  halt@%.2f  lr %.2e  |g| %.3f  %.1f steps/s\n",
-			m.Step, m.Loss, m.LMLoss, m.QHaltLoss, m.QContinueLoss, m.TokenAccuracy, m.ExactAccuracy, m.MeanSteps, m.LR, m.GradNorm, e.StepsPerS)
+		acc := fmt.Sprintf("tok %.3f  exact %.3f  halt@%.2f", m.TokenAccuracy, m.ExactAccuracy, m.MeanSteps)
+		if m.Count == 0 {
+			acc = "(no puzzle halted this step)"
+		}
+		fmt.Fprintf(p.w, "step %6d  loss %.4f  lm %.4f  q %.3f/%.3f  %s  lr %.2e  |g| %.3f  %.1f steps/s\n",
+			m.Step, m.Loss, m.LMLoss, m.QHaltLoss, m.QContinueLoss, acc, m.LR, m.GradNorm, e.StepsPerS)
 	case lab.EventEval:
 		r := e.Eval
 		if p.json {

@@ -14,6 +14,7 @@ import (
 	"image/color"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -161,7 +162,13 @@ func draw2(runs []series, buckets int, out string) error {
 		if err := line(loss, bucketed(r.train, buckets, func(p trainPoint) float64 { return p.LMLoss }), c, false, r.name); err != nil {
 			return err
 		}
-		if err := line(acc, bucketed(r.train, buckets, func(p trainPoint) float64 { return p.TokenAccuracy }), c, true, r.name+" train token"); err != nil {
+		// Training accuracies are over the puzzles that halted at a step: skip
+		// the steps where none did.
+		halted := slices.DeleteFunc(slices.Clone(r.train), func(p trainPoint) bool { return p.Count == 0 })
+		if len(halted) == 0 {
+			continue
+		}
+		if err := line(acc, bucketed(halted, buckets, func(p trainPoint) float64 { return p.TokenAccuracy }), c, true, r.name+" train token"); err != nil {
 			return err
 		}
 		var ev plotter.XYs

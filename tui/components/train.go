@@ -48,8 +48,10 @@ func (t *Train) Append(points []lab.Point, evals []lab.EvalReport, changes []lab
 		t.lm = append(t.lm, widgets.XY{X: p.Step, Y: p.LMLoss})
 		t.qHalt = append(t.qHalt, widgets.XY{X: p.Step, Y: p.QHaltLoss})
 		t.qCont = append(t.qCont, widgets.XY{X: p.Step, Y: p.QContinueLoss})
-		t.token = append(t.token, widgets.XY{X: p.Step, Y: p.TokenAccuracy})
-		t.exact = append(t.exact, widgets.XY{X: p.Step, Y: p.ExactAccuracy})
+		if p.Count > 0 { // accuracies are over the puzzles that halted at this step
+			t.token = append(t.token, widgets.XY{X: p.Step, Y: p.TokenAccuracy})
+			t.exact = append(t.exact, widgets.XY{X: p.Step, Y: p.ExactAccuracy})
+		}
 		t.hasQCont = t.hasQCont || p.QContinueLoss != 0
 	}
 	t.evals = append(t.evals, evals...)
@@ -257,9 +259,12 @@ func (t *Train) sparkPanel(w, h int) string {
 
 func (t *Train) infoPanel(w, h int) string {
 	p := t.points[len(t.points)-1]
-	lines := wrapFields(w, fmt.Sprintf("step %d", p.Step), fmt.Sprintf("loss %.3g", p.Loss), fmt.Sprintf("lm %.3g", p.LMLoss),
-		fmt.Sprintf("q %.2g/%.2g", p.QHaltLoss, p.QContinueLoss), fmt.Sprintf("token %.1f%%", 100*p.TokenAccuracy),
-		fmt.Sprintf("exact %.1f%%", 100*p.ExactAccuracy), fmt.Sprintf("segs %.2f", p.MeanSteps))
+	acc := []string{fmt.Sprintf("token %.1f%%", 100*p.TokenAccuracy), fmt.Sprintf("exact %.1f%%", 100*p.ExactAccuracy), fmt.Sprintf("segs %.2f", p.MeanSteps)}
+	if p.Count == 0 {
+		acc = []string{"no puzzle halted this step"}
+	}
+	lines := wrapFields(w, append([]string{fmt.Sprintf("step %d", p.Step), fmt.Sprintf("loss %.3g", p.Loss), fmt.Sprintf("lm %.3g", p.LMLoss),
+		fmt.Sprintf("q %.2g/%.2g", p.QHaltLoss, p.QContinueLoss)}, acc...)...)
 	if n := len(t.evals); n > 0 {
 		e := t.evals[n-1]
 		lines = append(lines, wrapFields(w, fmt.Sprintf("eval @%d (%d):", e.Step, e.N), fmt.Sprintf("exact %.1f%%", 100*e.ExactAccuracy),

@@ -165,11 +165,10 @@ func draw2(runs []series, buckets int, out string) error {
 		// Training accuracies are over the puzzles that halted at a step: skip
 		// the steps where none did.
 		halted := slices.DeleteFunc(slices.Clone(r.train), func(p trainPoint) bool { return p.Count == 0 })
-		if len(halted) == 0 {
-			continue
-		}
-		if err := line(acc, bucketed(halted, buckets, func(p trainPoint) float64 { return p.TokenAccuracy }), c, true, r.name+" train token"); err != nil {
-			return err
+		if len(halted) > 0 {
+			if err := line(acc, bucketed(halted, buckets, func(p trainPoint) float64 { return p.TokenAccuracy }), c, true, r.name+" train token"); err != nil {
+				return err
+			}
 		}
 		var ev plotter.XYs
 		for _, e := range r.evals {

@@ -206,17 +206,23 @@ func TestLabEndToEnd(t *testing.T) {
 	}
 }
 
-func TestTooSmallAndResize(t *testing.T) {
+// pausedApp is the lab on a tiny session that waits before its first step;
+// the session is stopped when the test ends.
+func pausedApp(t *testing.T, mono bool) *App {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	cfg := tinyConfig(t, t.TempDir())
+	t.Cleanup(cancel)
 	opts := lab.Options{StartPaused: true}
-	sess, err := starter(ctx)(cfg, opts)
+	sess, err := starter(ctx)(tinyConfig(t, t.TempDir()), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() { sess.Stop(); _ = sess.Wait() }()
-	app := New(sess, opts, starter(ctx), true)
+	t.Cleanup(func() { sess.Stop(); _ = sess.Wait() })
+	return New(sess, opts, starter(ctx), mono)
+}
+
+func TestTooSmallAndResize(t *testing.T) {
+	app := pausedApp(t, true)
 	app.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
 	small := app.Render()
 	if !strings.Contains(small, "at least 80x24") || !strings.Contains(small, "60x20") {
@@ -244,16 +250,7 @@ func TestTooSmallAndResize(t *testing.T) {
 // TestHelpAndQuitWithoutRunFolder: ? shows the help overlay and closes;
 // without a run folder q quits at once (there is nothing to save).
 func TestHelpAndQuitWithoutRunFolder(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	cfg := tinyConfig(t, t.TempDir())
-	opts := lab.Options{StartPaused: true}
-	sess, err := starter(ctx)(cfg, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { sess.Stop(); _ = sess.Wait() }()
-	app := New(sess, opts, starter(ctx), false)
+	app := pausedApp(t, false)
 	tm := teatest.NewTestModel(t, app, teatest.WithInitialTermSize(80, 24))
 	keys(tm, "?")
 	eventually(t, app, "the help", screenHas(app, "Everywhere"))
@@ -304,16 +301,7 @@ func BenchmarkRender(b *testing.B) {
 // TestEventsBecomeNotices: session events show on the notice line, and the
 // events of a replaced session are ignored.
 func TestEventsBecomeNotices(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	cfg := tinyConfig(t, t.TempDir())
-	opts := lab.Options{StartPaused: true}
-	sess, err := starter(ctx)(cfg, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { sess.Stop(); _ = sess.Wait() }()
-	app := New(sess, opts, starter(ctx), true)
+	app := pausedApp(t, true)
 	cases := []struct {
 		ev   lab.Event
 		want string
@@ -325,7 +313,7 @@ func TestEventsBecomeNotices(t *testing.T) {
 		{lab.Event{Kind: lab.EventLog, Text: "session stopped"}, "session stopped"},
 	}
 	for _, c := range cases {
-		app.Update(eventsMsg{gen: app.gen, events: []lab.Event{c.ev}, closed: true, status: sess.Status()})
+		app.Update(eventsMsg{gen: app.gen, events: []lab.Event{c.ev}, closed: true, status: app.Session().Status()})
 		if !strings.Contains(app.Render(), c.want) {
 			t.Errorf("event %v: the notice line lacks %q", c.ev.Kind, c.want)
 		}

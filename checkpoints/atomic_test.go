@@ -17,7 +17,7 @@ import (
 	"hrmlab/engine"
 )
 
-// bigTensors holds more than writeFileAtomic's 1 MiB buffer, so an
+// bigTensors holds more than WriteAtomic's 1 MiB buffer, so an
 // interrupted save really leaves bytes in the temporary file.
 func bigTensors(fill float32) []*engine.Tensor {
 	w := &engine.Tensor{Name: "w", Shape: []int{1024, 1024}, F32: make([]float32, 1024*1024)}
@@ -75,12 +75,12 @@ func TestInterruptedSaveKeepsPrevious(t *testing.T) {
 	for _, k := range []int{0, 7, 8, 200, 3 << 20, full.Len() - 1} {
 		t.Run(strconv.Itoa(k), func(t *testing.T) {
 			partial := int64(-1)
-			err := writeFileAtomic(path, func(w io.Writer) error {
+			err := WriteAtomic(path, func(w io.Writer) error {
 				fw := &failAfter{w: w, n: k, onHit: func() { partial = tempSize(t, dir) }}
 				return safetensors.SerializeToWriter(views, md, fw)
 			})
 			if !errors.Is(err, errInjected) {
-				t.Fatalf("writeFileAtomic error = %v, want the injected failure", err)
+				t.Fatalf("WriteAtomic error = %v, want the injected failure", err)
 			}
 			if k > 2<<20 && partial <= 0 {
 				t.Errorf("temporary file held %d bytes when the write failed; the test should interrupt a real partial file", partial)
@@ -99,7 +99,7 @@ func TestInterruptedSaveKeepsPrevious(t *testing.T) {
 		})
 	}
 	// The same content written without interruption replaces the file.
-	if err := writeFileAtomic(path, func(w io.Writer) error { return safetensors.SerializeToWriter(views, md, w) }); err != nil {
+	if err := WriteAtomic(path, func(w io.Writer) error { return safetensors.SerializeToWriter(views, md, w) }); err != nil {
 		t.Fatal(err)
 	}
 	if c, err := Load(path); err != nil || c.Meta.Step != 6 {
@@ -231,7 +231,7 @@ func fileExists(path string) bool {
 func TestSaveBareFileName(t *testing.T) {
 	t.Chdir(t.TempDir())
 	name := FileName(3)
-	err := writeFileAtomic(name, func(w io.Writer) error {
+	err := WriteAtomic(name, func(w io.Writer) error {
 		if tempSize(t, ".") < 0 {
 			t.Error("the temporary file is not in the current folder")
 		}

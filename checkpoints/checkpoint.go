@@ -69,7 +69,7 @@ func Save(path string, tensors []*engine.Tensor, meta Meta) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("checkpoints: save %s: %w", path, err)
 	}
-	err = writeFileAtomic(path, func(w io.Writer) error {
+	err = WriteAtomic(path, func(w io.Writer) error {
 		return safetensors.SerializeToWriter(views, md, w)
 	})
 	if err != nil {
@@ -78,11 +78,11 @@ func Save(path string, tensors []*engine.Tensor, meta Meta) error {
 	return nil
 }
 
-// writeFileAtomic writes a file through write so that path holds either its
+// WriteAtomic writes a file through write so that path holds either its
 // previous content or the complete new content, never a part: the data goes
 // to a temporary file in the same folder (hidden, so listings skip it), which
 // is synced and renamed over path. On error the temporary file is removed.
-func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
+func WriteAtomic(path string, write func(io.Writer) error) (err error) {
 	// filepath.Dir, not Split: a bare file name must get its temporary file
 	// in ".", not in os.TempDir on another file system.
 	dir := filepath.Dir(path)

@@ -59,7 +59,7 @@ func stepOf(name string) (step int, ok bool) {
 	return step, err == nil
 }
 
-// tempPrefix starts the name of a save's temporary file; writeFileAtomic
+// tempPrefix starts the name of a save's temporary file; WriteAtomic
 // names it tempPrefix + final name + random suffix.
 const tempPrefix = "."
 

@@ -7,11 +7,14 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"regexp"
 	"strings"
 
 	"github.com/BurntSushi/toml"
+
+	"hrmlab/checkpoints"
 )
 
 // Config is one experiment: the sections of lab.toml. Struct tags carry the
@@ -243,6 +246,19 @@ func (c *Config) Encode() ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// Save writes the config as a lab.toml at path, atomically: a reader (or a
+// crash) sees the old file or the new one, never a part.
+func (c *Config) Save(path string) error {
+	text, err := c.Encode()
+	if err != nil {
+		return err
+	}
+	return checkpoints.WriteAtomic(path, func(w io.Writer) error {
+		_, err := w.Write(text)
+		return err
+	})
 }
 
 // Clone returns a deep copy.

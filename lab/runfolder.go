@@ -33,11 +33,7 @@ func openRunFolder(cfg *Config, resumed bool) (*runFolder, error) {
 		return nil, err
 	}
 	if !resumed {
-		text, err := cfg.Encode()
-		if err != nil {
-			return nil, err
-		}
-		if err := writeFileAtomic(filepath.Join(dir, "lab.toml"), text); err != nil {
+		if err := cfg.Save(filepath.Join(dir, checkpoints.ConfigFile)); err != nil {
 			return nil, err
 		}
 	}
@@ -96,14 +92,6 @@ func loadHistory(dir string, upTo int, h *History) error {
 		}
 	}
 	return sc.Err()
-}
-
-func writeFileAtomic(path string, data []byte) error {
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
 }
 
 func (r *runFolder) writeJSON(kind string, v any) {

@@ -220,11 +220,7 @@ func (p *Params) saveAs(path string, overwrite bool) tea.Cmd {
 		p.saveTo, p.mode = path, paramsConfirmOverwrite
 		return nil
 	}
-	text, err := p.ctl.Config().Encode()
-	if err == nil {
-		err = os.WriteFile(path, text, 0o644)
-	}
-	if err != nil {
+	if err := p.ctl.Config().Save(path); err != nil {
 		return Notice("save as "+path+": "+err.Error(), true)
 	}
 	return Notice("wrote "+path, false)

@@ -16,6 +16,9 @@ out=${RECIPES_OUT:-runs/recipes}
 tags=$(scripts/blas.sh)
 go build -tags "$tags" -o hrmlab .
 mkdir -p "$out" docs/img
+field() { # the value of a top-level number field in the one-line eval JSON, or -
+  sed -nE 's/.*"'"$1"'":([-0-9.e+]+).*/\1/p' "$out/$p.eval.json" | grep . || echo -
+}
 printf '%-18s %8s %7s %9s %9s %9s %9s\n' preset minutes steps n exact valid pass@2
 for p in "${order[@]}"; do
   m=$(awk -v a="${budget[$p]}" -v s="$scale" 'BEGIN{print a*s}')
@@ -23,15 +26,8 @@ for p in "${order[@]}"; do
   ./hrmlab train -preset "$p" -minutes "$m" -out "$out" -set run.name="$p" -json > "$out/$p.train.jsonl"
   ck=$(ls "$out/$p/checkpoints/"step-*.safetensors | tail -n 1)
   ./hrmlab eval -checkpoint "$ck" -json > "$out/$p.eval.json"
-  python3 - "$p" "$m" "$ck" "$out/$p.eval.json" <<'PY'
-import json, re, sys
-p, m, ck, path = sys.argv[1:]
-r = json.load(open(path))
-step = int(re.search(r'step-(\d+)', ck).group(1))
-p2 = r.get('pass_at_2')
-print('%-18s %8s %7d %9d %9.4f %9.4f %9s' % (p, m, step, r['n'], r['exact_accuracy'], r['valid_accuracy'],
-      '-' if p2 is None else '%.4f' % p2))
-PY
+  printf '%-18s %8s %7s %9s %9s %9s %9s\n' "$p" "$m" "$(field step)" "$(field n)" \
+    "$(field exact_accuracy)" "$(field valid_accuracy)" "$(field pass_at_2)"
 done
 go run ./tools/plot -out docs/img/recipes.png "$out"/*/metrics.jsonl
 echo "curves: docs/img/recipes.png"

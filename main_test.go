@@ -147,6 +147,7 @@ func TestBadInputExitsTwoWithWhere(t *testing.T) {
 		{[]string{"frobnicate"}, "unknown command"},
 		{[]string{"train", "-steps"}, ""},
 		{[]string{"data", "show", "-data", filepath.Join(dir, "missing.csv")}, "missing.csv"},
+		{[]string{"train", "-preset", "arc-mini", "-set", "task.data=" + filepath.Join(dir, "arc")}, "task.data: lstat " + filepath.Join(dir, "arc")},
 	}
 	for _, c := range cases {
 		_, stderr, code := runCmd(t, c.args...)

@@ -1,6 +1,9 @@
 package lab
 
 import (
+	"errors"
+	"fmt"
+	"io/fs"
 	"strconv"
 
 	"hrmlab/engine"
@@ -41,6 +44,9 @@ func openData(c *Config, allTest bool) (*dataStream, error) {
 		opts.TestCount = -1
 	}
 	ds, err := tasks.New(opts)
+	if errors.Is(err, fs.ErrNotExist) {
+		err = fmt.Errorf("task.data: %w (a relative path is taken from the working directory)", err)
+	}
 	if err != nil {
 		return nil, &InputError{Err: err}
 	}

@@ -62,3 +62,8 @@ func gonumSerial(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32,
 		}
 	}
 }
+
+// openblasCore is empty: the pure-Go build has no OpenBLAS kernels to choose.
+func openblasCore() string { return "" }
+
+func openblasDynamic() bool { return false }

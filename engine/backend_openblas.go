@@ -19,10 +19,13 @@ package engine
 #include <cblas.h>
 int openblas_get_num_threads(void);
 void openblas_set_num_threads(int);
+char *openblas_get_corename(void);
+char *openblas_get_config(void);
 */
 import "C"
 
 import (
+	"strings"
 	"unsafe"
 
 	"gonum.org/v1/gonum/blas"
@@ -88,4 +91,15 @@ func (openBLAS) Sgemv(tA blas.Transpose, m, n int, alpha float32, a []float32, l
 func Backend() (name string, threads int) {
 	poolOnce.Do(startPool)
 	return "openblas", poolSize * int(C.openblas_get_num_threads())
+}
+
+// openblasCore is the name of the kernels OpenBLAS chose when it loaded.
+func openblasCore() string {
+	return strings.TrimSpace(C.GoString(C.openblas_get_corename()))
+}
+
+// openblasDynamic says whether this OpenBLAS chooses its kernels at load time
+// (DYNAMIC_ARCH), the only kind that OPENBLAS_CORETYPE steers.
+func openblasDynamic() bool {
+	return strings.Contains(C.GoString(C.openblas_get_config()), "DYNAMIC_ARCH")
 }

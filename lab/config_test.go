@@ -6,9 +6,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"hrmlab/engine"
 )
 
 func TestMain(m *testing.M) {
+	engine.SelectKernels(os.Stderr) // the kernels hrmlab itself would run
 	text, err := os.ReadFile(filepath.Join("..", "lab.toml"))
 	if err == nil {
 		err = SetDefaultText(text)

@@ -21,6 +21,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	engine.SelectKernels(os.Stderr) // the kernels hrmlab itself would run
 	text, err := os.ReadFile(filepath.Join("..", "lab.toml"))
 	if err == nil {
 		err = lab.SetDefaultText(text)

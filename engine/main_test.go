@@ -1,0 +1,14 @@
+package engine
+
+import (
+	"os"
+	"testing"
+)
+
+// TestMain runs the tests and benchmarks on the kernels hrmlab itself would
+// choose, so that a benchmark never measures OpenBLAS's fallback kernels by
+// accident and the fixture tests check the kernels users run.
+func TestMain(m *testing.M) {
+	SelectKernels(os.Stderr)
+	os.Exit(m.Run())
+}

@@ -51,6 +51,14 @@ func BenchmarkTrainStepLab(b *testing.B) {
 	benchTrainStep(b, c, 64, 0)
 }
 
+// BenchmarkTrainStepDefault: the lab's default experiment (lab.toml): D 64,
+// 4 heads, 2+2 layers, 2/2 cycles, batch 64, 4x4 Sudoku (16 cells + 1, vocab 6).
+func BenchmarkTrainStepDefault(b *testing.B) {
+	c := DefaultHRM()
+	c.Hidden, c.Heads, c.HLayers, c.LLayers, c.VocabSize, c.SeqLen = 64, 4, 2, 2, 6, 16
+	benchTrainStep(b, c, 64, 0.995)
+}
+
 // BenchmarkTrainStepRef: the reference size, D 512, 8 heads, 4+4 layers, batch 16.
 func BenchmarkTrainStepRef(b *testing.B) {
 	benchTrainStep(b, DefaultHRM(), 16, 0)

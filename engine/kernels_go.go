@@ -11,3 +11,7 @@ func swigluRowsBack(gu, dact, dgu []float32, w int, lo, hi int) {
 }
 
 func softmaxRows(x []float32, n int, lo, hi int) { goSoftmaxRows(x, n, lo, hi) }
+
+func adamRows(theta, g, m, v, ema []float32, k *adamStep) float64 {
+	return goAdam(theta, g, m, v, ema, k)
+}

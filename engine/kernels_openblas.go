@@ -10,8 +10,11 @@ package engine
 
 /*
 #cgo CFLAGS: -O3 -fopenmp-simd
+#cgo LDFLAGS: -lm
 #include <stdint.h>
 #include <string.h>
+#include <math.h>
+
 
 #define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 
@@ -74,6 +77,48 @@ CLONES void hrm_softmax(float *x, long rows, long n) {
 		}
 	}
 }
+// One optimizer step on n weights (goAdam in optim.go, the same arithmetic);
+// returns the sum of squared gradients. sqrtf's errno path keeps GCC from
+// vectorising the loop (cgo refuses -fno-math-errno), but compiled C still
+// runs it twice as fast as Go, near the memory bandwidth of its six arrays.
+CLONES double hrm_adam(float *theta, const float *g, float *m, float *v, float *ema, long n,
+		float decay, float b1, float b2, float step, float inv_bc2, int use_atan2, float ema_rate) {
+	double sq = 0;
+	#pragma omp simd reduction(+:sq)
+	for (long i = 0; i < n; i++) {
+		float gi = g[i];
+		sq += (double)gi * (double)gi;
+		float mi = m[i] + (1.0f - b1) * (gi - m[i]);
+		float vi = v[i] + (1.0f - b2) * (gi * gi - v[i]);
+		m[i] = mi;
+		v[i] = vi;
+		float den = sqrtf(vi) * inv_bc2;
+		float u;
+		if (use_atan2) {
+			// atan2Pos: Cephes atanf after reduction to |t| <= tan(pi/8)
+			float ay = fabsf(mi);
+			int big = ay > 2.414213562373095f * den, mid = ay > 0.4142135623730950f * den;
+			float num = big ? -den : (mid ? ay - den : ay);
+			float dd = big ? ay : (mid ? ay + den : den);
+			float base = big ? 1.5707963267948966f : (mid ? 0.7853981633974483f : 0.0f);
+			float t = dd == 0.0f ? 0.0f : num / (dd == 0.0f ? 1.0f : dd);
+			float z = t * t;
+			float r = (((8.05374449538e-2f * z - 1.38776856032e-1f) * z + 1.99777106478e-1f) * z -
+				3.33329491539e-1f) * z * t + t + base;
+			u = mi < 0.0f ? -r : r;
+		} else {
+			u = mi / (den + 1e-8f);
+		}
+		theta[i] = theta[i] * decay - step * u;
+	}
+	if (ema_rate > 0.0f) {
+		#pragma omp simd
+		for (long i = 0; i < n; i++) {
+			ema[i] = ema_rate * ema[i] + (1.0f - ema_rate) * theta[i];
+		}
+	}
+	return sq;
+}
 */
 import "C"
 
@@ -100,4 +145,22 @@ func softmaxRows(x []float32, n int, lo, hi int) {
 	if hi > lo {
 		C.hrm_softmax(fptr(x[lo*n:]), C.long(hi-lo), C.long(n))
 	}
+}
+
+// adamRows runs one optimizer step on a chunk of weights (see goAdam).
+func adamRows(theta, g, m, v, ema []float32, k *adamStep) float64 {
+	if len(theta) == 0 {
+		return 0
+	}
+	var e *C.float
+	if k.emaRate > 0 {
+		e = fptr(ema[:len(theta)])
+	}
+	atan2 := C.int(0)
+	if k.atan2 {
+		atan2 = 1
+	}
+	g, m, v = g[:len(theta)], m[:len(theta)], v[:len(theta)]
+	return float64(C.hrm_adam(fptr(theta), fptr(g), fptr(m), fptr(v), e, C.long(len(theta)),
+		C.float(k.decay), C.float(k.b1), C.float(k.b2), C.float(k.step), C.float(k.invBC2), atan2, C.float(k.emaRate)))
 }

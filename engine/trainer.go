@@ -42,6 +42,10 @@ type Trainer struct {
 	bzL   []float32
 	ids   []int32   // sign-SGD scratch
 	sums  []float32 // sign-SGD scratch
+
+	chunks   []optChunk // the optimizer pass's units of work
+	adamK    adamStep   // this step's optimizer constants
+	fnUpdate func(lo, hi int)
 }
 
 // carry is the per-slot ACT state: latent states, segments run, halted flags
@@ -78,6 +82,13 @@ func NewTrainer(m *Model, h Hyper, seed uint64) (*Trainer, error) {
 			t.vel = append(t.vel, make([]float32, len(p.t.F32)))
 		}
 	}
+	const chunk = 1 << 14
+	for i, p := range t.trainable {
+		for lo := 0; lo < len(p.t.F32); lo += chunk {
+			t.chunks = append(t.chunks, optChunk{i: i, lo: lo, hi: min(lo+chunk, len(p.t.F32))})
+		}
+	}
+	t.fnUpdate = t.updateChunks
 	if err := t.SetHyper(h); err != nil {
 		return nil, err
 	}
@@ -281,31 +292,44 @@ func (t *Trainer) metrics(w *workspace) Metrics {
 }
 
 // update applies the optimizers at learning rate lr and the EMA; it returns
-// the global gradient norm.
+// the global gradient norm. The dense update is one pass over fixed chunks of
+// the trainable tensors, spread over the pool; the chunks' sums of squares
+// are added in chunk order, so the norm does not depend on the worker count.
 func (t *Trainer) update(w *workspace, lr float64) float64 {
-	var sq float64
-	for _, p := range t.trainable {
-		for _, g := range p.g {
-			sq += float64(g) * float64(g)
-		}
-	}
 	h := t.h
-	for i, p := range t.trainable {
-		adam(p.t.F32, p.g, t.mom[i], t.vel[i], lr, h.WeightDecay, h.Beta1, h.Beta2, t.step, h.Optimizer != "adamw")
+	t.adamK = newAdamStep(lr, h.WeightDecay, h.Beta1, h.Beta2, t.step, h.Optimizer != "adamw", 0)
+	if t.ema != nil {
+		t.adamK.emaRate = float32(h.EMARate)
+	}
+	w.sp.run(len(t.chunks), t.fnUpdate)
+	var sq float64
+	for _, c := range t.chunks {
+		sq += c.sq
 	}
 	if m := t.m; m.puzzle != nil {
 		lrp := scheduleLR(h, t.step, h.PuzzleEmbLR)
 		signSGD(m.puzzle.t.F32, w.puzzleGrad, t.carry.pids, m.cfg.PuzzleEmbLen*m.cfg.Hidden,
 			lrp, h.PuzzleEmbWeightDecay, t.ids, t.sums)
 	}
-	if t.ema != nil {
-		r := float32(h.EMARate)
-		for i, p := range t.trainable {
-			e := t.ema[i]
-			for j, v := range p.t.F32 {
-				e[j] = r*e[j] + (1-r)*v
-			}
-		}
-	}
 	return math.Sqrt(sq)
+}
+
+// optChunk is a slice [lo, hi) of trainable tensor i, the unit of the
+// parallel optimizer pass, with the sum of its squared gradients.
+type optChunk struct {
+	i, lo, hi int
+	sq        float64
+}
+
+// updateChunks runs the optimizer on chunks [lo, hi).
+func (t *Trainer) updateChunks(lo, hi int) {
+	for c := lo; c < hi; c++ {
+		ch := &t.chunks[c]
+		p, a, b := t.trainable[ch.i], ch.lo, ch.hi
+		var ema []float32
+		if t.ema != nil {
+			ema = t.ema[ch.i][a:b]
+		}
+		ch.sq = adamRows(p.t.F32[a:b], p.g[a:b], t.mom[ch.i][a:b], t.vel[ch.i][a:b], ema, &t.adamK)
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"syscall"
 
+	"hrmlab/engine"
 	"hrmlab/lab"
 )
 
@@ -85,14 +86,18 @@ type printer struct {
 	logEvery int
 }
 
+// header is the first line: the run, and the kernels it trains on (a speed
+// or rounding question starts there).
 func (p *printer) header(st lab.Status) {
+	b := st.BLAS
 	if p.json {
 		p.emit("start", map[string]any{"run": st.Run, "dir": st.RunDir, "task": st.Task, "arch": st.Arch,
-			"params": st.Params, "backend": st.Backend, "threads": st.Threads, "step": st.Step})
+			"params": st.Params, "backend": b.Backend, "threads": b.Threads, "blas_core": b.Core,
+			"blas_threads": b.Threads, "blas_source": b.Source, "cpu": engine.CPU().String(), "step": st.Step})
 		return
 	}
-	fmt.Fprintf(p.w, "run %s (%s) · %s · %s · %d params · %s ×%d\n",
-		st.Run, st.RunDir, st.Task, st.Arch, st.Params, st.Backend, st.Threads)
+	fmt.Fprintf(p.w, "run %s (%s) · %s · %s · %d params · %s\n",
+		st.Run, st.RunDir, st.Task, st.Arch, st.Params, blasLine(b))
 }
 
 func (p *printer) emit(kind string, v any) {

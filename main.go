@@ -39,6 +39,7 @@ Usage:
   hrmlab data  show     [-config FILE] [-preset NAME] [-set KEY=VALUE]... [-data FILE] [-split train|test] [-index I]
   hrmlab config [-config FILE] [-preset NAME] [-set KEY=VALUE]...   print the resolved lab.toml
   hrmlab presets                                                    list the named presets
+  hrmlab env [-seconds S] [-json]                                   Go, BLAS kernels, CPU and an SGEMM speed, for bug reports
 
 Run 'hrmlab COMMAND -h' for the flags of a command.
 Exit status: 0 success, 2 bad input, 1 other failures.
@@ -77,6 +78,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdConfig(args, stdout, stderr)
 	case "presets":
 		err = cmdPresets(stdout)
+	case "env":
+		err = cmdEnv(args, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 	default:

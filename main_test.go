@@ -7,11 +7,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"hrmlab/checkpoints"
 	"hrmlab/engine"
 )
 
@@ -57,6 +59,15 @@ func TestTrainEvalSolveEndToEnd(t *testing.T) {
 			t.Fatalf("not a JSON line: %q", sc.Text())
 		}
 		kinds[line.Kind]++
+		if line.Kind == "start" {
+			var start map[string]any
+			json.Unmarshal(line.Data, &start)
+			for _, k := range []string{"backend", "threads", "blas_core", "blas_threads", "blas_source", "cpu"} {
+				if _, ok := start[k]; !ok {
+					t.Errorf("the start record lacks %q: %s", k, line.Data)
+				}
+			}
+		}
 	}
 	if kinds["start"] != 1 || kinds["train"] != 3 || kinds["eval"] != 2 || kinds["checkpoint"] != 1 {
 		t.Fatalf("train -json printed %v", kinds)
@@ -66,6 +77,14 @@ func TestTrainEvalSolveEndToEnd(t *testing.T) {
 		if _, err := os.Stat(f); err != nil {
 			t.Fatal(err)
 		}
+	}
+	saved, err := checkpoints.Load(ck)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, m := engine.BLAS(), saved.Meta; m.Backend != b.Backend || m.Extra["blas_core"] != b.Core || m.Extra["blas_threads"] != strconv.Itoa(b.Threads) {
+		t.Errorf("the checkpoint records backend %q, blas_core %q, blas_threads %q; want %s",
+			m.Backend, m.Extra["blas_core"], m.Extra["blas_threads"], b)
 	}
 
 	stdout, stderr, code = runCmd(t, "eval", "-checkpoint", ck, "-json")
@@ -235,5 +254,44 @@ func TestInterruptSavesCheckpoint(t *testing.T) {
 	matches, _ := filepath.Glob(filepath.Join(out, "e2e", "checkpoints", "step-*.safetensors"))
 	if len(matches) != 1 {
 		t.Fatalf("checkpoints after SIGINT: %v", matches)
+	}
+}
+
+// TestTrainFirstLineNamesKernels: the text header says which BLAS kernels run.
+func TestTrainFirstLineNamesKernels(t *testing.T) {
+	args := append([]string{"train", "-steps", "1", "-out", t.TempDir(), "-set", "run.eval_every=0"}, tiny...)
+	stdout, stderr, code := runCmd(t, args...)
+	if code != 0 {
+		t.Fatalf("train exit %d: %s", code, stderr)
+	}
+	first, _, _ := strings.Cut(stdout, "\n")
+	if want := blasLine(engine.BLAS()); !strings.HasPrefix(first, "run e2e ") || !strings.HasSuffix(first, want) {
+		t.Errorf("first line %q, want the run and %q", first, want)
+	}
+}
+
+func TestEnvJSON(t *testing.T) {
+	stdout, stderr, code := runCmd(t, "env", "-json", "-seconds", "0.01")
+	if code != 0 {
+		t.Fatalf("env exit %d: %s", code, stderr)
+	}
+	var env map[string]any
+	if err := json.Unmarshal([]byte(stdout), &env); err != nil {
+		t.Fatalf("env -json: %v\n%s", err, stdout)
+	}
+	for _, k := range []string{"go", "goos", "goarch", "backend", "blas_core", "blas_threads", "cpu", "cpu_features", "gomaxprocs", "sgemm_gflops"} {
+		if _, ok := env[k]; !ok {
+			t.Errorf("env -json lacks %q: %s", k, stdout)
+		}
+	}
+	if g, _ := env["sgemm_gflops"].(float64); g <= 0 {
+		t.Errorf("sgemm_gflops %v", env["sgemm_gflops"])
+	}
+	if _, hint := env["hint"]; hint != (env["backend"] == "gonum") {
+		t.Errorf("backend %v with hint %v: the hint belongs to the pure-Go build only", env["backend"], env["hint"])
+	}
+	stdout, _, code = runCmd(t, "env", "-seconds", "0")
+	if code != 0 || !strings.Contains(stdout, "blas threads") || !strings.Contains(stdout, "GFLOPS") {
+		t.Errorf("env: exit %d\n%s", code, stdout)
 	}
 }

@@ -42,33 +42,51 @@ func newBlockCache(m *Model, b int) *blockCache {
 	return bc
 }
 
-// blockForward applies blk to h (BS×D) in place, recording into c.
+// blockForward applies blk to h (BS×D) in place, recording into c. Both
+// residual sums accumulate in h inside the output projections' products
+// (beta 1). A graded call keeps its input and post-norm outputs in c for the
+// backward pass; a no-grad call (c is the shared scratch) normalises h in
+// place and keeps nothing it does not need.
 func (w *workspace) blockForward(blk *block, h []float32, c *blockCache) {
 	m := w.m
 	cfg := m.cfg
 	n, d := w.b*w.s, cfg.Hidden
-	copy(c.x, h)
+	graded := c != w.scratch
 	w.cur, w.blk, w.hcur = c, blk, h
+	inPlace := !graded && cfg.TokenMixer == "attention" // the mixer writes c.h1 by transposing
+	w.normOut = c.h1
+	if inPlace {
+		w.normOut = h
+	}
 	if cfg.TokenMixer == "attention" {
+		if graded {
+			copy(c.x, h)
+		}
 		mm(false, true, n, 3*d, d, 1, h, d, blk.qkv.t.F32, d, 0, c.qkv, 3*d)
 		if m.cos != nil {
 			w.ropeSign = 1
 			w.sp.run(n, w.fnRope)
 		}
 		w.sp.run(w.b*cfg.Heads, w.fnAttnFwd)
-		mm(false, true, n, d, d, 1, c.att, d, blk.o.t.F32, d, 0, w.tmp, d)
-		add(h, w.tmp)
+		mm(false, true, n, d, d, 1, c.att, d, blk.o.t.F32, d, 1, h, d)
 		w.sp.run(n, w.fnRMS1)
 	} else {
 		w.mixerForward(blk, h, c)
 	}
-	copy(h, c.h1)
-	mm(false, true, n, 2*m.inner, d, 1, c.h1, d, blk.gu.t.F32, d, 0, c.gu, 2*m.inner)
+	if !inPlace {
+		copy(h, c.h1)
+	}
+	mm(false, true, n, 2*m.inner, d, 1, h, d, blk.gu.t.F32, d, 0, c.gu, 2*m.inner)
 	w.sp.run(n, w.fnSwiglu)
-	mm(false, true, n, d, m.inner, 1, c.act, m.inner, blk.down.t.F32, m.inner, 0, w.tmp, d)
-	add(h, w.tmp)
+	mm(false, true, n, d, m.inner, 1, c.act, m.inner, blk.down.t.F32, m.inner, 1, h, d)
+	w.normOut = h
+	if graded {
+		w.normOut = c.h2
+	}
 	w.sp.run(n, w.fnRMS2)
-	copy(h, c.h2)
+	if graded {
+		copy(h, c.h2)
+	}
 }
 
 // blockBackward turns dh, the gradient of the block output, into the
@@ -156,11 +174,11 @@ func (w *workspace) transpose(lo, hi int) {
 // rms1 normalises the residual stream w.hcur (the pre-norm sum of the first
 // sub-layer, accumulated in place by blockForward) into h1.
 func (w *workspace) rms1(lo, hi int) {
-	rmsRows(w.hcur, w.cur.h1, w.cur.r1, w.m.cfg.Hidden, w.eps, lo, hi)
+	rmsRows(w.hcur, w.normOut, w.cur.r1, w.m.cfg.Hidden, w.eps, lo, hi)
 }
 
 func (w *workspace) rms2(lo, hi int) {
-	rmsRows(w.hcur, w.cur.h2, w.cur.r2, w.m.cfg.Hidden, w.eps, lo, hi)
+	rmsRows(w.hcur, w.normOut, w.cur.r2, w.m.cfg.Hidden, w.eps, lo, hi)
 }
 
 func (w *workspace) rmsMix(lo, hi int) {

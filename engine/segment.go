@@ -10,20 +10,21 @@ type workspace struct {
 	eps  float32
 	sp   *splitter
 
-	x                          []float32 // input embedding (BS×D)
-	tmp, datt, dqkv, dact, dgu []float32
-	dP                         []float32 // per-worker scratch
-	dz                         []float32 // gradient of the state being back-propagated (BS×D)
-	logits, dlogits            []float32 // all positions (BS×V); prefix rows unused
-	q, dq                      []float32 // (B×2): q_halt, q_continue logits and their gradients
-	puzzleGrad                 []float32 // (B×P·D) gradient of the gathered puzzle rows
-	scratch                    *blockCache
-	gradL, gradH               []*blockCache   // graded calls of an HRM segment
-	gradNet                    [][]*blockCache // graded calls of a TRM recursion (n+1 net calls)
-	dx                         []float32       // TRM: gradient of x summed over the latent calls
+	x                     []float32 // input embedding (BS×D)
+	datt, dqkv, dact, dgu []float32
+	dP                    []float32 // per-worker scratch
+	dz                    []float32 // gradient of the state being back-propagated (BS×D)
+	logits, dlogits       []float32 // all positions (BS×V); prefix rows unused
+	q, dq                 []float32 // (B×2): q_halt, q_continue logits and their gradients
+	puzzleGrad            []float32 // (B×P·D) gradient of the gathered puzzle rows
+	scratch               *blockCache
+	gradL, gradH          []*blockCache   // graded calls of an HRM segment
+	gradNet               [][]*blockCache // graded calls of a TRM recursion (n+1 net calls)
+	dx                    []float32       // TRM: gradient of x summed over the latent calls
 
 	// arguments of the pool tasks below
 	hcur, dh []float32
+	normOut  []float32 // where rms1/rms2 write: the cache's h1/h2, or h itself
 	cur      *blockCache
 	blk      *block
 	ropeSign float32
@@ -55,7 +56,7 @@ func (m *Model) work(b int) *workspace {
 	n := b * s
 	w := &workspace{m: m, b: b, s: s, eps: float32(c.RMSNormEps), sp: newSplitter()}
 	mixW := b * m.innerMix * d
-	w.x, w.tmp, w.datt, w.dz = make([]float32, n*d), make([]float32, n*d), make([]float32, n*d), make([]float32, n*d)
+	w.x, w.datt, w.dz = make([]float32, n*d), make([]float32, n*d), make([]float32, n*d)
 	if c.Arch == "trm" {
 		w.dx = make([]float32, n*d)
 	}

@@ -146,10 +146,14 @@ func (r *runFolder) save(s *Session) (string, error) {
 		extra[checkpoints.KeyEvalExact] = strconv.FormatFloat(ev.ExactAccuracy, 'g', 6, 64)
 		extra["eval_step"] = strconv.Itoa(ev.Step)
 	}
-	backend, _ := engine.Backend()
+	// the kernels beside the backend: OpenBLAS's kernel families round
+	// float32 sums differently, so a run repeats step for step only on the
+	// same ones (the threads for the record)
+	blas := engine.BLAS()
+	extra["blas_core"], extra["blas_threads"] = blas.Core, strconv.Itoa(blas.Threads)
 	step := s.trainer.Steps()
 	path := filepath.Join(r.dir, "checkpoints", checkpoints.FileName(step))
-	err = checkpoints.Save(path, tensors, checkpoints.Meta{Config: string(text), Step: step, Backend: backend, Extra: extra})
+	err = checkpoints.Save(path, tensors, checkpoints.Meta{Config: string(text), Step: step, Backend: blas.Backend, Extra: extra})
 	if err != nil {
 		return "", err
 	}

@@ -24,8 +24,7 @@ type Options struct {
 type Status struct {
 	Run, Task, Arch string
 	Params          int
-	Backend         string
-	Threads         int
+	BLAS            engine.BLASInfo // the dense-product backend, its kernels and threads
 	State           State
 	Step            int
 	StepsPerSec     float64
@@ -136,10 +135,9 @@ func NewSession(cfg *Config, opts Options) (*Session, error) {
 			}
 		}
 	}
-	backend, threads := engine.Backend()
 	s.status = Status{
 		Run: cfg.Run.Name, Task: taskLabel(cfg), Arch: cfg.Model.Arch, Params: model.NumParams(),
-		Backend: backend, Threads: threads, State: StatePaused, Step: trainer.Steps(), Hyper: trainer.Hyper(),
+		BLAS: engine.BLAS(), State: StatePaused, Step: trainer.Steps(), Hyper: trainer.Hyper(),
 	}
 	if s.run != nil {
 		s.status.Run, s.status.RunDir = s.run.name, s.run.dir

@@ -241,7 +241,7 @@ func TestTooSmallAndResize(t *testing.T) {
 	// check it apart and keep the rest of the frame as the golden.
 	lines := strings.Split(frame, "\n")
 	bar := ansi.ReplaceAllString(lines[len(lines)-1], "")
-	backend, _ := engine.Backend()
+	backend := engine.BLAS().String()
 	if !strings.Contains(bar, "PAUSED") || !strings.Contains(bar, "step 0") || !strings.Contains(bar, backend) {
 		t.Errorf("status bar %q", bar)
 	}

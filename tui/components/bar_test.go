@@ -8,12 +8,13 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/exp/golden"
 
+	"hrmlab/engine"
 	"hrmlab/lab"
 )
 
 func TestStatusBarFitsAndGolden(t *testing.T) {
 	st := lab.Status{Run: "sudoku4-hrm-20261128-132930", Task: "sudoku 4", Arch: "hrm", Params: 263_000,
-		Backend: "openblas", Threads: 2, State: lab.StateTraining, Step: 12345, StepsPerSec: 23.4,
+		BLAS: engine.BLASInfo{Backend: "openblas", Core: "SkylakeX", Threads: 2}, State: lab.StateTraining, Step: 12345, StepsPerSec: 23.4,
 		Elapsed: 9*time.Minute + 5*time.Second, ETA: time.Hour + 2*time.Minute}
 	for _, c := range []struct {
 		name  string

@@ -15,8 +15,8 @@ import (
 )
 
 // StatusBar is the bottom line: run, task, architecture and parameters,
-// backend and threads, state, step, steps/s, elapsed time and the ETA when
-// the run has a limit.
+// BLAS backend, kernels and threads ("openblas SkylakeX x2"), state, step,
+// steps/s, elapsed time and the ETA when the run has a limit.
 type StatusBar struct {
 	c      *common.Common
 	width  int
@@ -56,7 +56,7 @@ func (b *StatusBar) View() string {
 	if s.ETA > 0 {
 		fields = append(fields, "ETA "+duration(s.ETA))
 	}
-	fields = append(fields, s.Task, fmt.Sprintf("%s %s", s.Arch, params(s.Params)), fmt.Sprintf("%s×%d", s.Backend, s.Threads))
+	fields = append(fields, s.Task, fmt.Sprintf("%s %s", s.Arch, params(s.Params)), s.BLAS.String())
 	const sep = "  "
 	const minName = 8
 	used := func() int { return len([]rune(state)) + len([]rune(strings.Join(fields, sep))) + 2*len(sep) }

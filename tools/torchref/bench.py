@@ -2,20 +2,28 @@
 
 One step = one ACT step (segment, plus for HRM the no-grad bootstrap segment of the Q-continue
 target), backward of loss / B, sparse sign-SGD on the puzzle table, AdamATan2 on every trainable
-tensor (and the EMA update for TRM). float32 throughout, training mode, a fresh random batch every
-step.
+tensor (and the EMA update when the EMA rate is set). float32 throughout, training mode, a fresh
+random batch every step.
 
     /usr/bin/python3 tools/torchref/bench.py --threads 2                       # HRM, lab size
     /usr/bin/python3 tools/torchref/bench.py --threads 2 --size reference      # HRM, D 512, 4+4
+    /usr/bin/python3 tools/torchref/bench.py --threads 2 --size default        # the lab's default experiment
     /usr/bin/python3 tools/torchref/bench.py --threads 2 --arch trm --mixer mlp
-    /usr/bin/python3 tools/torchref/bench.py --threads 2 --all                 # all of the above
+    /usr/bin/python3 tools/torchref/bench.py --threads 2 --all                 # HRM and TRM, lab and reference
+    hrmlab bench -json > go.json && /usr/bin/python3 tools/torchref/bench.py --like go.json > torch.json
+    hrmlab bench -compare torch.json                                           # the ratio
 
-Prints one JSON object per configuration: {arch, size, mixer, threads, batch, params, step_seconds
-(mean of the timed steps), steps_per_second, min_step_seconds (the fastest step: the better
-figure on a machine shared with other work), ...}.
+Prints one JSON object per configuration: the model under hrmlab's `bench -json` names (arch,
+hidden, heads, expansion, h_layers, l_layers, h_cycles, l_cycles, puzzle_emb_len, puzzle_ids,
+token_mixer, pos_encodings, loss, vocab, grid_cells = the puzzle's cells, seq_len = puzzle_emb_len
++ grid_cells, batch_size, act_continue, halt_max_steps, halt_exploration_prob, ema), then size,
+threads, torch, blas_core (the OpenBLAS kernels torch runs), params, steps, step_seconds (mean of
+the timed steps), steps_per_second and min_step_seconds (the fastest step: the better figure on a
+machine shared with other work).
 """
 
 import argparse
+import ctypes
 import json
 import os
 import sys
@@ -31,6 +39,31 @@ SIZES = {
     "lab": dict(hidden_size=128, num_heads=4, H_layers=2, L_layers=2, batch_size=64),
     "reference": dict(hidden_size=512, num_heads=8, H_layers=4, L_layers=4, batch_size=16),
 }
+
+# The lab's embedded default experiment (lab.toml, the sudoku4-hrm preset): 4x4 Sudoku, 16 cells
+# + 1 puzzle position, vocab 6 (PAD, blank, digits 1-4: tasks/sudoku.go), one puzzle id (puzzles
+# are generated), HRM D 64 with 4 heads, 2+2 layers, cycles 2/2, EMA 0.995.
+DEFAULT = H.Config(arch="hrm", vocab_size=6, seq_len=16, num_puzzle_identifiers=1, puzzle_emb_len=1,
+                   hidden_size=64, num_heads=4, expansion=4.0, H_layers=2, L_layers=2, H_cycles=2,
+                   L_cycles=2, halt_max_steps=6, halt_exploration_prob=0.1, pos_encodings="rope",
+                   token_mixer="attention", loss_type="stablemax", act_continue=True, batch_size=64,
+                   lr=3e-3, weight_decay=1.0, puzzle_emb_lr=1e-2, puzzle_emb_weight_decay=0.1,
+                   ema_rate=0.995)
+
+# hrmlab's `bench -json` names of the model fields and the hrm_ref.Config field of each: --like
+# reads them, and every result writes them, so that `hrmlab bench -compare` can match the two.
+LIKE = [("arch", "arch"), ("hidden", "hidden_size"), ("heads", "num_heads"), ("expansion", "expansion"),
+        ("h_layers", "H_layers"), ("l_layers", "L_layers"), ("h_cycles", "H_cycles"),
+        ("l_cycles", "L_cycles"), ("puzzle_emb_len", "puzzle_emb_len"),
+        ("puzzle_ids", "num_puzzle_identifiers"), ("token_mixer", "token_mixer"),
+        ("pos_encodings", "pos_encodings"), ("loss", "loss_type"), ("vocab", "vocab_size"),
+        ("grid_cells", "seq_len"), ("batch_size", "batch_size"), ("act_continue", "act_continue"),
+        ("halt_max_steps", "halt_max_steps"), ("halt_exploration_prob", "halt_exploration_prob"),
+        ("ema", "ema_rate")]
+
+# OpenBLAS cores whose kernels use SSE only (openblas_get_corename's names; engine/cores.go).
+SSE_CORES = {"Katmai", "Coppermine", "Northwood", "Prescott", "Banias", "Atom", "Core2", "Penryn",
+             "Dunnington", "Nehalem", "Athlon", "Opteron", "Opteron_SSE3", "Barcelona", "Nano", "Bobcat"}
 
 
 def bench_config(arch, size, mixer, t_cycles, n_cycles, puzzle_len):
@@ -48,6 +81,63 @@ def bench_config(arch, size, mixer, t_cycles, n_cycles, puzzle_len):
                     H_cycles=2, L_cycles=2, act_continue=True, ema_rate=0.0, **common)
 
 
+def like_config(path):
+    """The model of an `hrmlab bench -json` output, with bench.py's optimizer settings."""
+    try:
+        with open(path) as f:
+            go = json.load(f)
+    except (OSError, ValueError) as e:
+        sys.exit(f"bench.py: --like {path}: {e}")
+    if not isinstance(go, dict):
+        sys.exit(f"bench.py: --like {path}: want the JSON object of `hrmlab bench -json`")
+    missing = [k for k, _ in LIKE if k not in go]
+    if missing:
+        sys.exit(f"bench.py: --like {path}: no {', '.join(missing)}: want the output of a current `hrmlab bench -json`")
+    return H.Config(**{field: go[k] for k, field in LIKE})
+
+
+def model_fields(cfg):
+    """The model under hrmlab's names; seq_len is S = P + L as hrmlab reports it."""
+    out = {k: getattr(cfg, field) for k, field in LIKE}
+    out["seq_len"] = cfg.seq_total
+    return out
+
+
+def openblas_core():
+    """The OpenBLAS kernels torch runs, or None. Debian's torch links libopenblas.so.0 (and
+    libblas.so.3, the same build), so the already loaded library answers."""
+    try:
+        lib = ctypes.CDLL("libopenblas.so.0")
+        lib.openblas_get_corename.restype = ctypes.c_char_p
+        return lib.openblas_get_corename().decode().strip()
+    except (OSError, AttributeError):
+        return None
+
+
+def cpu_flags():
+    """The first processor's flags in /proc/cpuinfo (empty elsewhere)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
+
+
+def warn_weak_kernels(core):
+    """OpenBLAS too old for the CPU picks SSE kernels (Debian 12's on Sapphire Rapids: Prescott),
+    a quarter of the speed hrmlab gets there by choosing its kernels: say so, or the comparison
+    measures the library's CPU detection rather than the two implementations."""
+    flags = cpu_flags()
+    if core not in SSE_CORES or "avx2" not in flags:
+        return
+    better = "SkylakeX (or Haswell)" if {"avx512f", "avx512bw", "avx512dq", "avx512vl"} <= flags else "Haswell"
+    print(f"bench.py: torch runs OpenBLAS {core} kernels; set OPENBLAS_CORETYPE={better} "
+          "for a fair comparison", file=sys.stderr)
+
+
 def random_batch(cfg, gen):
     b, n = cfg.batch_size, cfg.seq_len
     return {"inputs": torch.randint(0, cfg.vocab_size, (b, n), generator=gen).int(),
@@ -55,7 +145,7 @@ def random_batch(cfg, gen):
             "puzzle_ids": torch.randint(0, cfg.num_puzzle_identifiers, (b,), generator=gen).int()}
 
 
-def run(cfg, threads, warmup, steps, size):
+def run(cfg, threads, warmup, steps, size, core):
     torch.set_num_threads(threads)
     gen = torch.Generator().manual_seed(0)
     trainer = H.Trainer(cfg, H.init_params(cfg, gen), gen)
@@ -68,18 +158,18 @@ def run(cfg, threads, warmup, steps, size):
         trainer.step(b)
         times.append(time.perf_counter() - start)
     sec = sum(times) / steps
-    return {"arch": cfg.arch, "size": size, "mixer": cfg.token_mixer, "threads": threads,
-            "batch": cfg.batch_size, "hidden": cfg.hidden_size, "H_cycles": cfg.H_cycles,
-            "L_cycles": cfg.L_cycles, "puzzle_emb_len": cfg.puzzle_emb_len,
-            "params": H.num_trainable(cfg), "torch": torch.__version__, "steps": steps,
-            "step_seconds": round(sec, 5), "steps_per_second": round(1.0 / sec, 4),
-            "min_step_seconds": round(min(times), 5)}
+    return dict(model_fields(cfg), size=size, threads=threads, torch=torch.__version__, blas_core=core,
+                params=H.num_trainable(cfg), steps=steps, step_seconds=round(sec, 5),
+                steps_per_second=round(1.0 / sec, 4), min_step_seconds=round(min(times), 5))
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--arch", choices=["hrm", "trm"], default="hrm")
-    ap.add_argument("--size", choices=list(SIZES), default="lab", help="lab or reference (HRM)")
+    ap.add_argument("--size", choices=list(SIZES) + ["default"], default="lab",
+                    help="lab or reference (HRM or TRM), or default: the lab's default experiment (HRM)")
+    ap.add_argument("--like", metavar="FILE.json",
+                    help="time the model of an `hrmlab bench -json` output instead (overrides the model flags)")
     ap.add_argument("--mixer", choices=["attention", "mlp"], default="attention")
     ap.add_argument("--threads", type=int, default=2, help="torch.set_num_threads")
     ap.add_argument("--warmup", type=int, default=2)
@@ -90,14 +180,23 @@ def main():
     ap.add_argument("--all", action="store_true",
                     help="HRM lab, HRM reference, TRM lab attention, TRM lab mlp, one JSON line each")
     args = ap.parse_args()
-    if args.all:
-        runs = [("hrm", "lab", "attention"), ("hrm", "reference", "attention"),
-                ("trm", "lab", "attention"), ("trm", "lab", "mlp")]
+    if args.size == "default" and (args.arch, args.mixer) != ("hrm", "attention"):
+        ap.error("--size default is the lab's default experiment, an HRM with attention: "
+                 "drop --arch/--mixer, or use --like with an `hrmlab bench -json` of the model")
+    if args.like:
+        runs = [("like", like_config(args.like))]
+    elif args.all:
+        runs = [(size, bench_config(arch, size, mixer, args.T, args.n, args.puzzle_len))
+                for arch, size, mixer in [("hrm", "lab", "attention"), ("hrm", "reference", "attention"),
+                                          ("trm", "lab", "attention"), ("trm", "lab", "mlp")]]
+    elif args.size == "default":
+        runs = [("default", DEFAULT)]
     else:
-        runs = [(args.arch, args.size, args.mixer)]
-    for arch, size, mixer in runs:
-        cfg = bench_config(arch, size, mixer, args.T, args.n, args.puzzle_len)
-        print(json.dumps(run(cfg, args.threads, args.warmup, args.steps, size)), flush=True)
+        runs = [(args.size, bench_config(args.arch, args.size, args.mixer, args.T, args.n, args.puzzle_len))]
+    core = openblas_core()
+    warn_weak_kernels(core)
+    for size, cfg in runs:
+        print(json.dumps(run(cfg, args.threads, args.warmup, args.steps, size, core)), flush=True)
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ Usage:
   hrmlab train [-config FILE] [-preset NAME] [-set KEY=VALUE]... [-steps N] [-minutes M] [-out DIR] [-resume PATH] [-json]
   hrmlab eval  -checkpoint PATH [-data FILE] [-n N] [-max-steps M] [-json]
   hrmlab solve -checkpoint PATH (-puzzle TEXT | -data FILE -index I) [-max-steps M] [-json]
-  hrmlab bench [-config FILE] [-preset NAME] [-set KEY=VALUE]... [-steps N] [-json]
+  hrmlab bench [-config FILE] [-preset NAME] [-set KEY=VALUE]... [-steps N] [-compare TORCH.json] [-json]
   hrmlab data  generate [-config FILE] [-preset NAME] [-set KEY=VALUE]... [-split train|test] [-n N] -out FILE.csv
   hrmlab data  export   [-config FILE] [-preset NAME] [-set KEY=VALUE]... -out DIR
   hrmlab data  show     [-config FILE] [-preset NAME] [-set KEY=VALUE]... [-data FILE] [-split train|test] [-index I]

@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -293,5 +295,100 @@ func TestEnvJSON(t *testing.T) {
 	stdout, _, code = runCmd(t, "env", "-seconds", "0")
 	if code != 0 || !strings.Contains(stdout, "blas threads") || !strings.Contains(stdout, "GFLOPS") {
 		t.Errorf("env: exit %d\n%s", code, stdout)
+	}
+}
+
+// fast is a bench of the tiny model: one untimed and one timed step.
+var fast = append([]string{"bench", "-warmup", "1", "-steps", "1"}, tiny...)
+
+func TestBenchJSONNamesKernelsAndModel(t *testing.T) {
+	stdout, stderr, code := runCmd(t, slices.Concat(fast, []string{"-json"})...)
+	if code != 0 {
+		t.Fatalf("bench exit %d: %s", code, stderr)
+	}
+	var r map[string]any
+	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"backend", "threads", "blas_core", "blas_threads", "cpu", "cpu_features", "params",
+		"step_seconds", "min_step_seconds", "steps_per_second", "tokens_per_second", "gflops", "pos_encodings", "ema"} {
+		if _, ok := r[k]; !ok {
+			t.Errorf("bench -json lacks %q", k)
+		}
+	}
+	// the tiny model: 4x4 Sudoku, 16 cells + 1 puzzle position
+	want := map[string]any{"arch": "hrm", "hidden": 16.0, "heads": 2.0, "h_layers": 1.0, "l_layers": 1.0, "h_cycles": 2.0,
+		"l_cycles": 2.0, "puzzle_emb_len": 1.0, "token_mixer": "attention", "vocab": 6.0, "grid_cells": 16.0, "seq_len": 17.0,
+		"batch_size": 8.0, "act_continue": true, "halt_max_steps": 3.0}
+	for k, v := range want {
+		if r[k] != v {
+			t.Errorf("bench -json %s = %v, want %v", k, r[k], v)
+		}
+	}
+	if engine.BLAS().Core != "" && r["blas_source"] == nil {
+		t.Error("bench -json lacks blas_source on OpenBLAS")
+	}
+}
+
+// torchResult is a hand-written result of tools/torchref/bench.py for the
+// tiny model, with one key changed where a case asks.
+func torchResult(key string, value any) string {
+	r := map[string]any{"arch": "hrm", "hidden": 16, "heads": 2, "expansion": 4.0, "h_layers": 1, "l_layers": 1,
+		"h_cycles": 2, "l_cycles": 2, "puzzle_emb_len": 1, "token_mixer": "attention", "vocab": 6, "grid_cells": 16,
+		"seq_len": 17, "batch_size": 8, "act_continue": true, "threads": 2, "blas_core": "SkylakeX",
+		"step_seconds": 0.5, "min_step_seconds": 0.4}
+	if key != "" {
+		r[key] = value
+		if value == nil {
+			delete(r, key)
+		}
+	}
+	b, _ := json.Marshal(r)
+	return string(b) + "\n"
+}
+
+func TestBenchCompare(t *testing.T) {
+	dir := t.TempDir()
+	cases := []struct {
+		name, file string // file: the contents, "" for no file
+		json       bool
+		code       int
+		want       string // in stdout (exit 0) or stderr
+	}{
+		{"match", torchResult("", nil), false, 0, "PyTorch 0.400 s/step (OpenBLAS SkylakeX x2), hrmlab "},
+		{"match json", torchResult("", nil), true, 0, `"torch_min_step_seconds":0.4`},
+		{"second line matches", torchResult("hidden", 128) + torchResult("", nil), false, 0, "hrmlab is "},
+		{"hidden differs", torchResult("hidden", 32), false, 2, "hidden is 32 there and 16 in this model"},
+		{"no line matches", torchResult("heads", 4) + torchResult("batch_size", 64), false, 2, "none of its 2 results"},
+		{"old bench.py", torchResult("vocab", nil), false, 2, `no "vocab" key`},
+		{"no time", torchResult("min_step_seconds", 0), false, 2, "min_step_seconds"},
+		{"malformed", `{"arch": "hrm",`, false, 2, "not bench.py output"},
+		{"empty", "", false, 2, "empty"},
+		{"missing", "-", false, 2, "no such file"},
+	}
+	for i, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(dir, fmt.Sprintf("torch%d.json", i))
+			if c.file != "-" {
+				if err := os.WriteFile(path, []byte(c.file), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			args := slices.Concat(fast, []string{"-compare", path})
+			if c.json {
+				args = append(args, "-json")
+			}
+			stdout, stderr, code := runCmd(t, args...)
+			out := stdout
+			if c.code != 0 {
+				out = stderr
+				if !strings.Contains(stderr, path) {
+					t.Errorf("the error does not name %s: %q", path, stderr)
+				}
+			}
+			if code != c.code || !strings.Contains(out, c.want) {
+				t.Errorf("exit %d, want %d with %q in\n%s%s", code, c.code, c.want, stdout, stderr)
+			}
+		})
 	}
 }

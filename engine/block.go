@@ -42,50 +42,54 @@ func newBlockCache(m *Model, b int) *blockCache {
 	return bc
 }
 
-// blockForward applies blk to h (BS×D) in place, recording into c. Both
+// gemmFunc is the dense product of a forward pass: mm (tiled over the pool)
+// when one goroutine runs the whole batch, mmSmall (serial) inside a pool task.
+type gemmFunc func(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int)
+
+// blockForward applies blk in place to the sequences [b0, b1) of h (BS×D),
+// recording into c. Every step is row-wise or per sequence, so the pool runs
+// a whole module call as one task per share of the batch (moduleSeqs). Both
 // residual sums accumulate in h inside the output projections' products
 // (beta 1). A graded call keeps its input and post-norm outputs in c for the
 // backward pass; a no-grad call (c is the shared scratch) normalises h in
 // place and keeps nothing it does not need.
-func (w *workspace) blockForward(blk *block, h []float32, c *blockCache) {
+func (w *workspace) blockForward(blk *block, h []float32, c *blockCache, b0, b1 int, gemm gemmFunc) {
 	m := w.m
 	cfg := m.cfg
-	n, d := w.b*w.s, cfg.Hidden
+	d, nh := cfg.Hidden, cfg.Heads
+	r0, r1 := b0*w.s, b1*w.s // rows
+	n := r1 - r0
+	hr := h[r0*d : r1*d]
 	graded := c != w.scratch
-	w.cur, w.blk, w.hcur = c, blk, h
-	inPlace := !graded && cfg.TokenMixer == "attention" // the mixer writes c.h1 by transposing
-	w.normOut = c.h1
-	if inPlace {
-		w.normOut = h
-	}
+	h1 := c.h1 // the first sub-layer's post-norm output
 	if cfg.TokenMixer == "attention" {
 		if graded {
-			copy(c.x, h)
+			copy(c.x[r0*d:r1*d], hr)
+		} else {
+			h1 = h
 		}
-		mm(false, true, n, 3*d, d, 1, h, d, blk.qkv.t.F32, d, 0, c.qkv, 3*d)
+		gemm(false, true, n, 3*d, d, 1, hr, d, blk.qkv.t.F32, d, 0, c.qkv[r0*3*d:], 3*d)
 		if m.cos != nil {
-			w.ropeSign = 1
-			w.sp.run(n, w.fnRope)
+			ropeRows(c.qkv, m.cos, m.sin, w.s, d, d/nh, 1, r0, r1)
 		}
-		w.sp.run(w.b*cfg.Heads, w.fnAttnFwd)
-		mm(false, true, n, d, d, 1, c.att, d, blk.o.t.F32, d, 1, h, d)
-		w.sp.run(n, w.fnRMS1)
+		w.attnFwd(c, b0*nh, b1*nh)
+		gemm(false, true, n, d, d, 1, c.att[r0*d:], d, blk.o.t.F32, d, 1, hr, d)
+		rmsRows(h, h1, c.r1, d, w.eps, r0, r1)
 	} else {
-		w.mixerForward(blk, h, c)
+		w.mixerForward(blk, h, c, b0, b1, gemm)
 	}
-	if !inPlace {
-		copy(h, c.h1)
+	if graded || cfg.TokenMixer != "attention" {
+		copy(hr, c.h1[r0*d:r1*d])
 	}
-	mm(false, true, n, 2*m.inner, d, 1, h, d, blk.gu.t.F32, d, 0, c.gu, 2*m.inner)
-	w.sp.run(n, w.fnSwiglu)
-	mm(false, true, n, d, m.inner, 1, c.act, m.inner, blk.down.t.F32, m.inner, 1, h, d)
-	w.normOut = h
+	in := m.inner
+	gemm(false, true, n, 2*in, d, 1, hr, d, blk.gu.t.F32, d, 0, c.gu[r0*2*in:], 2*in)
+	swigluRows(c.gu, c.act, in, r0, r1)
+	gemm(false, true, n, d, in, 1, c.act[r0*in:], in, blk.down.t.F32, in, 1, hr, d)
 	if graded {
-		w.normOut = c.h2
-	}
-	w.sp.run(n, w.fnRMS2)
-	if graded {
-		copy(h, c.h2)
+		rmsRows(h, c.h2, c.r2, d, w.eps, r0, r1)
+		copy(hr, c.h2[r0*d:r1*d])
+	} else {
+		rmsRows(h, h, c.r2, d, w.eps, r0, r1)
 	}
 }
 
@@ -108,7 +112,6 @@ func (w *workspace) blockBackward(blk *block, dh []float32, c *blockCache) {
 		mm(true, false, d, d, n, 1, dh, d, c.att, d, 1, blk.o.g, d)
 		w.sp.run(w.b*cfg.Heads, w.fnAttnBack)
 		if m.cos != nil {
-			w.ropeSign = -1
 			w.sp.run(n, w.fnRopeBack)
 		}
 		mm(true, false, 3*d, d, n, 1, w.dqkv, 3*d, c.x, d, 1, blk.qkv.g, d)
@@ -118,19 +121,21 @@ func (w *workspace) blockBackward(blk *block, dh []float32, c *blockCache) {
 	w.mixerBackward(blk, dh, c)
 }
 
-// mixerForward is the "mlp" token mixer (TRM's mlp_t) in the transposed
-// layout the reference uses: t = hᵀ per sequence (D×S), t = RMSNorm_S(t +
-// SwiGLU_S(t)), h1 = tᵀ. Over the whole batch the SwiGLU is two products with
-// B·D rows and the norm is over rows of width S.
-func (w *workspace) mixerForward(blk *block, h []float32, c *blockCache) {
-	j, s, bd := w.m.innerMix, w.s, w.b*w.m.cfg.Hidden
-	w.transposeAll(c.xT, h, s, w.m.cfg.Hidden)
-	mm(false, true, bd, 2*j, s, 1, c.xT, s, blk.mixGU.t.F32, s, 0, c.mixGU, 2*j)
-	w.sp.run(bd, w.fnMix)
-	mm(false, true, bd, s, j, 1, c.mixAct, j, blk.mixDn.t.F32, j, 0, c.h1T, s)
-	add(c.h1T, c.xT)
-	w.sp.run(bd, w.fnRMSMix)
-	w.transposeAll(c.h1, c.h1T, w.m.cfg.Hidden, s)
+// mixerForward is the "mlp" token mixer (TRM's mlp_t) for the sequences
+// [b0, b1), in the transposed layout the reference uses: t = hᵀ per sequence
+// (D×S), t = RMSNorm_S(t + SwiGLU_S(t)), h1 = tᵀ. Over the sequences the
+// SwiGLU is two products with (b1−b0)·D rows and the norm is over rows of
+// width S.
+func (w *workspace) mixerForward(blk *block, h []float32, c *blockCache, b0, b1 int, gemm gemmFunc) {
+	j, s, d := w.m.innerMix, w.s, w.m.cfg.Hidden
+	r0, r1 := b0*d, b1*d // rows of the transposed layout
+	transposeSeqs(c.xT, h, s, d, b0, b1)
+	gemm(false, true, r1-r0, 2*j, s, 1, c.xT[r0*s:], s, blk.mixGU.t.F32, s, 0, c.mixGU[r0*2*j:], 2*j)
+	swigluRows(c.mixGU, c.mixAct, j, r0, r1)
+	gemm(false, true, r1-r0, s, j, 1, c.mixAct[r0*j:], j, blk.mixDn.t.F32, j, 0, c.h1T[r0*s:], s)
+	add(c.h1T[r0*s:r1*s], c.xT[r0*s:r1*s])
+	rmsRows(c.h1T, c.h1T, c.r1, s, w.eps, r0, r1)
+	transposeSeqs(c.h1, c.h1T, d, s, b0, b1)
 }
 
 // mixerBackward turns dh, the gradient of h1, into the gradient of the block
@@ -157,33 +162,23 @@ func (w *workspace) transposeAll(dst, src []float32, rows, cols int) {
 	w.sp.run(w.b, w.fnTranspose)
 }
 
-func (w *workspace) transpose(lo, hi int) {
-	n := w.tRows * w.tCols
+func (w *workspace) transpose(lo, hi int) { transposeSeqs(w.tDst, w.tSrc, w.tRows, w.tCols, lo, hi) }
+
+// transposeSeqs sets dst[b] = src[b]ᵀ for the rows×cols matrices of the
+// sequences [lo, hi).
+func transposeSeqs(dst, src []float32, rows, cols, lo, hi int) {
+	n := rows * cols
 	for b := lo; b < hi; b++ {
-		src, dst := w.tSrc[b*n:(b+1)*n], w.tDst[b*n:(b+1)*n]
-		for r := range w.tRows {
-			for c, v := range src[r*w.tCols : (r+1)*w.tCols] {
-				dst[c*w.tRows+r] = v
+		src, dst := src[b*n:(b+1)*n], dst[b*n:(b+1)*n]
+		for r := range rows {
+			for c, v := range src[r*cols : (r+1)*cols] {
+				dst[c*rows+r] = v
 			}
 		}
 	}
 }
 
 // Pool tasks of the block passes; they read their arguments from w.cur, w.blk and w.dh.
-
-// rms1 normalises the residual stream w.hcur (the pre-norm sum of the first
-// sub-layer, accumulated in place by blockForward) into h1.
-func (w *workspace) rms1(lo, hi int) {
-	rmsRows(w.hcur, w.normOut, w.cur.r1, w.m.cfg.Hidden, w.eps, lo, hi)
-}
-
-func (w *workspace) rms2(lo, hi int) {
-	rmsRows(w.hcur, w.normOut, w.cur.r2, w.m.cfg.Hidden, w.eps, lo, hi)
-}
-
-func (w *workspace) rmsMix(lo, hi int) {
-	rmsRows(w.cur.h1T, w.cur.h1T, w.cur.r1, w.s, w.eps, lo, hi)
-}
 
 func (w *workspace) rms1Back(lo, hi int) {
 	rmsRowsBack(w.dh, w.cur.h1, w.cur.r1, w.m.cfg.Hidden, lo, hi)
@@ -197,32 +192,22 @@ func (w *workspace) rmsMixBack(lo, hi int) {
 	rmsRowsBack(w.dh, w.cur.h1T, w.cur.r1, w.s, lo, hi)
 }
 
-func (w *workspace) swiglu(lo, hi int) { swigluRows(w.cur.gu, w.cur.act, w.m.inner, lo, hi) }
-
 func (w *workspace) swigluBack(lo, hi int) {
 	swigluRowsBack(w.cur.gu, w.dact, w.dgu, w.m.inner, lo, hi)
-}
-
-func (w *workspace) mixSwiglu(lo, hi int) {
-	swigluRows(w.cur.mixGU, w.cur.mixAct, w.m.innerMix, lo, hi)
 }
 
 func (w *workspace) mixSwigluBack(lo, hi int) {
 	swigluRowsBack(w.cur.mixGU, w.dact, w.dgu, w.m.innerMix, lo, hi)
 }
 
-func (w *workspace) rope(lo, hi int) {
-	c := w.m.cfg
-	ropeRows(w.cur.qkv, w.m.cos, w.m.sin, w.s, c.Hidden, c.Hidden/c.Heads, w.ropeSign, lo, hi)
-}
-
 func (w *workspace) ropeBack(lo, hi int) {
 	c := w.m.cfg
-	ropeRows(w.dqkv, w.m.cos, w.m.sin, w.s, c.Hidden, c.Hidden/c.Heads, w.ropeSign, lo, hi)
+	ropeRows(w.dqkv, w.m.cos, w.m.sin, w.s, c.Hidden, c.Hidden/c.Heads, -1, lo, hi)
 }
 
-// attnFwd runs scaled dot-product attention for the (batch, head) pairs in [lo, hi).
-func (w *workspace) attnFwd(lo, hi int) {
+// attnFwd runs scaled dot-product attention for the (batch, head) pairs in
+// [lo, hi) on the projections in c, serially.
+func (w *workspace) attnFwd(cache *blockCache, lo, hi int) {
 	c := w.m.cfg
 	s, d, nh := w.s, c.Hidden, c.Heads
 	dh := d / nh
@@ -230,11 +215,11 @@ func (w *workspace) attnFwd(lo, hi int) {
 	for bh := lo; bh < hi; bh++ {
 		b, h := bh/nh, bh%nh
 		base := b*s*3*d + h*dh
-		q, k, v := w.cur.qkv[base:], w.cur.qkv[base+d:], w.cur.qkv[base+2*d:]
-		p := w.cur.probs[bh*s*s : (bh+1)*s*s]
+		q, k, v := cache.qkv[base:], cache.qkv[base+d:], cache.qkv[base+2*d:]
+		p := cache.probs[bh*s*s : (bh+1)*s*s]
 		mmSmall(false, true, s, s, dh, scale, q, 3*d, k, 3*d, 0, p, s)
 		softmaxRows(p, s, 0, s)
-		mmSmall(false, false, s, dh, s, 1, p, s, v, 3*d, 0, w.cur.att[b*s*d+h*dh:], d)
+		mmSmall(false, false, s, dh, s, 1, p, s, v, 3*d, 0, cache.att[b*s*d+h*dh:], d)
 	}
 }
 

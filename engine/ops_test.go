@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"math"
 	"testing"
 )
@@ -29,8 +30,8 @@ func BenchmarkSwiGLU(b *testing.B) {
 	b.ReportMetric(float64(rows*w)*float64(b.N)/b.Elapsed().Seconds()/1e6, "Melem/s")
 }
 
-// TestKernels compares the build's SwiGLU and softmax kernels (C in the
-// openblas build) with the Go reference loops.
+// TestKernels compares the build's SwiGLU, softmax and optimizer kernels (C
+// in the openblas build) with the Go reference loops.
 func TestKernels(t *testing.T) {
 	const rows, w = 5, 37
 	gu, dact := randomState(rows*2*w, 1), randomState(rows*w, 2)
@@ -49,6 +50,26 @@ func TestKernels(t *testing.T) {
 	softmaxRows(s1, 2*w, 1, rows)
 	goSoftmaxRows(s2, 2*w, 1, rows)
 	closeTo(t, "softmax", s1, s2)
+	// the optimizer step, both rules, with the EMA, from non-zero moments
+	for _, atan2 := range []bool{true, false} {
+		k := newAdamStep(3e-3, 0.1, 0.9, 0.95, 7, atan2, 0.99)
+		var th, m, v, e [2][]float32
+		for i := range th {
+			th[i], m[i], e[i] = randomState(rows*w, 3), randomState(rows*w, 4), randomState(rows*w, 5)
+			v[i] = randomState(rows*w, 6)
+			for j := range v[i] {
+				v[i][j] *= v[i][j]
+			}
+		}
+		sq1 := adamRows(th[0], dact, m[0], v[0], e[0], &k)
+		sq2 := goAdam(th[1], dact, m[1], v[1], e[1], &k)
+		if math.Abs(sq1-sq2) > 1e-9*sq2 {
+			t.Fatalf("adam atan2=%v: sum of squares %v vs %v", atan2, sq1, sq2)
+		}
+		for i, what := range []string{"theta", "m", "v", "ema"} {
+			closeTo(t, fmt.Sprintf("adam atan2=%v %s", atan2, what), [][]float32{th[0], m[0], v[0], e[0]}[i], [][]float32{th[1], m[1], v[1], e[1]}[i])
+		}
+	}
 }
 
 func closeTo(t *testing.T, what string, a, b []float32) {

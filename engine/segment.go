@@ -23,21 +23,23 @@ type workspace struct {
 	dx                    []float32       // TRM: gradient of x summed over the latent calls
 
 	// arguments of the pool tasks below
-	hcur, dh []float32
-	normOut  []float32 // where rms1/rms2 write: the cache's h1/h2, or h itself
-	cur      *blockCache
-	blk      *block
-	ropeSign float32
-	tDst     []float32 // transposeAll arguments
-	tSrc     []float32
-	tRows    int
-	tCols    int
-	qOnly    bool // heads computes only the Q logits (the bootstrap segment)
+	dh    []float32
+	cur   *blockCache
+	blk   *block
+	tDst  []float32 // transposeAll arguments
+	tSrc  []float32
+	tRows int
+	tCols int
+	qOnly bool // heads computes only the Q logits (the bootstrap segment)
 
-	fnRope, fnRopeBack, fnAttnFwd, fnAttnBack func(lo, hi int)
-	fnRMS1, fnRMS2, fnRMS1Back, fnRMS2Back    func(lo, hi int)
-	fnRMSMix, fnRMSMixBack, fnTranspose       func(lo, hi int)
-	fnSwiglu, fnSwigluBack, fnMix, fnMixBack  func(lo, hi int)
+	// module's arguments (moduleTask)
+	modStack               []*block
+	modH, modInj1, modInj2 []float32
+	modCaches              []*blockCache
+
+	fnModule, fnRopeBack, fnAttnBack      func(lo, hi int)
+	fnRMS1Back, fnRMS2Back, fnTranspose   func(lo, hi int)
+	fnRMSMixBack, fnSwigluBack, fnMixBack func(lo, hi int)
 }
 
 // work returns the model's workspace for batch size b, building it on first
@@ -74,10 +76,9 @@ func (m *Model) work(b int) *workspace {
 	for range m.hLevel {
 		w.gradH = append(w.gradH, newBlockCache(m, b))
 	}
-	w.fnRope, w.fnRopeBack, w.fnAttnFwd, w.fnAttnBack = w.rope, w.ropeBack, w.attnFwd, w.attnBack
-	w.fnRMS1, w.fnRMS2, w.fnRMS1Back, w.fnRMS2Back = w.rms1, w.rms2, w.rms1Back, w.rms2Back
-	w.fnRMSMix, w.fnRMSMixBack, w.fnTranspose = w.rmsMix, w.rmsMixBack, w.transpose
-	w.fnSwiglu, w.fnSwigluBack, w.fnMix, w.fnMixBack = w.swiglu, w.swigluBack, w.mixSwiglu, w.mixSwigluBack
+	w.fnModule, w.fnRopeBack, w.fnAttnBack = w.moduleTask, w.ropeBack, w.attnBack
+	w.fnRMS1Back, w.fnRMS2Back, w.fnTranspose = w.rms1Back, w.rms2Back, w.transpose
+	w.fnRMSMixBack, w.fnSwigluBack, w.fnMixBack = w.rmsMixBack, w.swigluBack, w.mixSwigluBack
 	m.ws, m.wsPrev = w, m.ws
 	return w
 }
@@ -140,22 +141,42 @@ func (w *workspace) embedBack(inputs []int32) {
 }
 
 // module applies a stack of blocks to h + inj1 (+ inj2), in place on h. caches
-// nil runs without keeping activations (a no-grad call).
+// nil runs without keeping activations (a no-grad call). The sequences are
+// independent until the backward pass, so a batch of at least one sequence
+// per worker is shared out once for the whole call, each share computed
+// serially (one hand-off per module call, not one per operation); a smaller
+// batch runs on the caller with the products tiled over the pool.
 func (w *workspace) module(stack []*block, h, inj1, inj2 []float32, caches []*blockCache) {
-	if inj2 != nil {
-		inj1, inj2 = inj1[:len(h)], inj2[:len(h)]
+	w.modStack, w.modH, w.modInj1, w.modInj2, w.modCaches = stack, h, inj1, inj2, caches
+	if w.b >= poolSize {
+		w.sp.run(w.b, w.fnModule)
+	} else {
+		w.moduleSeqs(0, w.b, mm)
+	}
+	w.modStack, w.modH, w.modInj1, w.modInj2, w.modCaches = nil, nil, nil, nil, nil
+}
+
+func (w *workspace) moduleTask(lo, hi int) { w.moduleSeqs(lo, hi, mmSmall) }
+
+// moduleSeqs is module for the sequences [b0, b1).
+func (w *workspace) moduleSeqs(b0, b1 int, gemm gemmFunc) {
+	n := w.s * w.m.cfg.Hidden
+	h := w.modH[b0*n : b1*n]
+	inj1 := w.modInj1[b0*n : b1*n]
+	if w.modInj2 != nil {
+		inj2 := w.modInj2[b0*n : b1*n]
 		for i := range h {
 			h[i] += inj1[i] + inj2[i]
 		}
 	} else {
 		add(h, inj1)
 	}
-	for k, blk := range stack {
+	for k, blk := range w.modStack {
 		c := w.scratch
-		if caches != nil {
-			c = caches[k]
+		if w.modCaches != nil {
+			c = w.modCaches[k]
 		}
-		w.blockForward(blk, h, c)
+		w.blockForward(blk, w.modH, c, b0, b1, gemm)
 	}
 }
 

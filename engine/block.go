@@ -1,7 +1,5 @@
 package engine
 
-import "math"
-
 // blockCache holds what one block call keeps for its backward pass. The
 // no-grad calls all share one scratch cache; the graded calls of a segment
 // each have their own, so memory does not depend on the number of cycles.
@@ -205,42 +203,17 @@ func (w *workspace) ropeBack(lo, hi int) {
 	ropeRows(w.dqkv, w.m.cos, w.m.sin, w.s, c.Hidden, c.Hidden/c.Heads, -1, lo, hi)
 }
 
-// attnFwd runs scaled dot-product attention for the (batch, head) pairs in
-// [lo, hi) on the projections in c, serially.
+// attnFwd runs attention for the (batch, head) pairs [lo, hi) on the
+// projections in cache, serially.
 func (w *workspace) attnFwd(cache *blockCache, lo, hi int) {
 	c := w.m.cfg
-	s, d, nh := w.s, c.Hidden, c.Heads
-	dh := d / nh
-	scale := float32(1 / math.Sqrt(float64(dh)))
-	for bh := lo; bh < hi; bh++ {
-		b, h := bh/nh, bh%nh
-		base := b*s*3*d + h*dh
-		q, k, v := cache.qkv[base:], cache.qkv[base+d:], cache.qkv[base+2*d:]
-		p := cache.probs[bh*s*s : (bh+1)*s*s]
-		mmSmall(false, true, s, s, dh, scale, q, 3*d, k, 3*d, 0, p, s)
-		softmaxRows(p, s, 0, s)
-		mmSmall(false, false, s, dh, s, 1, p, s, v, 3*d, 0, cache.att[b*s*d+h*dh:], d)
-	}
+	attnFwdRows(cache.qkv, cache.probs, cache.att, w.s, c.Hidden, c.Heads, w.m.attnScale, lo, hi)
 }
 
 // attnBack writes the gradients of q, k (before the RoPE backward) and v into w.dqkv.
 func (w *workspace) attnBack(lo, hi int) {
 	c := w.m.cfg
-	s, d, nh := w.s, c.Hidden, c.Heads
-	dh := d / nh
-	scale := float32(1 / math.Sqrt(float64(dh)))
-	dp := w.dP[worker(lo, w.b*nh)*s*s:][:s*s]
-	for bh := lo; bh < hi; bh++ {
-		b, h := bh/nh, bh%nh
-		base := b*s*3*d + h*dh
-		q, k, v := w.cur.qkv[base:], w.cur.qkv[base+d:], w.cur.qkv[base+2*d:]
-		dq, dk, dv := w.dqkv[base:], w.dqkv[base+d:], w.dqkv[base+2*d:]
-		p := w.cur.probs[bh*s*s : (bh+1)*s*s]
-		do := w.datt[b*s*d+h*dh:]
-		mmSmall(true, false, s, dh, s, 1, p, s, do, d, 0, dv, 3*d)
-		mmSmall(false, true, s, s, dh, 1, do, d, v, 3*d, 0, dp, s)
-		softmaxRowsBack(p, dp, s, 0, s)
-		mmSmall(false, false, s, dh, s, scale, dp, s, k, 3*d, 0, dq, 3*d)
-		mmSmall(true, false, s, dh, s, scale, dp, s, q, 3*d, 0, dk, 3*d)
-	}
+	s := w.s
+	dp := w.dP[worker(lo, w.b*c.Heads)*s*s:][:s*s]
+	attnBackRows(w.cur.qkv, w.cur.probs, w.datt, w.dqkv, dp, s, c.Hidden, c.Heads, w.m.attnScale, lo, hi)
 }

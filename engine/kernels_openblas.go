@@ -14,6 +14,7 @@ package engine
 #include <stdint.h>
 #include <string.h>
 #include <math.h>
+#include <cblas.h>
 
 
 #define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
@@ -77,6 +78,87 @@ CLONES void hrm_softmax(float *x, long rows, long n) {
 		}
 	}
 }
+// RMSNorm of rows [lo, hi) of width d (goRmsRows); x and y may alias.
+CLONES void hrm_rms(const float *x, float *y, float *r, long d, float eps, long lo, long hi) {
+	for (long i = lo; i < hi; i++) {
+		const float *xr = x + i * d;
+		float *yr = y + i * d;
+		float s = 0;
+		#pragma omp simd reduction(+:s)
+		for (long j = 0; j < d; j++) {
+			s += xr[j] * xr[j];
+		}
+		float f = 1.0f / sqrtf(s / (float)d + eps);
+		r[i] = f;
+		#pragma omp simd
+		for (long j = 0; j < d; j++) {
+			yr[j] = xr[j] * f;
+		}
+	}
+}
+
+// Half-split rotary embedding of the q and k heads of rows [lo, hi) (goRopeRows).
+CLONES void hrm_rope(float *qkv, const float *cs, const float *sn, long s, long d, long dh, float sign,
+		long lo, long hi) {
+	long half = dh / 2;
+	for (long i = lo; i < hi; i++) {
+		long p = i % s;
+		const float *c = cs + p * dh, *n = sn + p * dh;
+		float *row = qkv + i * 3 * d;
+		for (long h = 0; h < 2 * d; h += dh) {
+			float *v = row + h;
+			#pragma omp simd
+			for (long j = 0; j < half; j++) {
+				float a = v[j], b = v[j + half];
+				v[j] = a * c[j] - sign * b * n[j];
+				v[j + half] = b * c[j + half] + sign * a * n[j + half];
+			}
+		}
+	}
+}
+
+// Attention of the (batch, head) pairs [lo, hi) (goAttnFwd), the products on
+// single-threaded OpenBLAS: one cgo call for the range instead of three per pair.
+void hrm_attn_fwd(const float *qkv, float *probs, float *att, long s, long d, long nh, float scale,
+		long lo, long hi) {
+	long dh = d / nh;
+	for (long bh = lo; bh < hi; bh++) {
+		long b = bh / nh, h = bh % nh;
+		const float *q = qkv + b * s * 3 * d + h * dh;
+		float *p = probs + bh * s * s;
+		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, s, s, dh, scale, q, 3 * d, q + d, 3 * d, 0.0f, p, s);
+		hrm_softmax(p, s, s);
+		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, s, dh, s, 1.0f, p, s, q + 2 * d, 3 * d, 0.0f,
+			att + b * s * d + h * dh, d);
+	}
+}
+
+// The attention backward of the pairs [lo, hi) (goAttnBack); dp is S×S scratch.
+void hrm_attn_back(const float *qkv, const float *probs, const float *datt, float *dqkv, float *dp,
+		long s, long d, long nh, float scale, long lo, long hi) {
+	long dh = d / nh;
+	for (long bh = lo; bh < hi; bh++) {
+		long b = bh / nh, h = bh % nh, base = b * s * 3 * d + h * dh;
+		const float *q = qkv + base, *k = q + d, *v = q + 2 * d;
+		float *dq = dqkv + base, *dk = dq + d, *dv = dq + 2 * d;
+		const float *p = probs + bh * s * s, *o = datt + b * s * d + h * dh;
+		cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, s, dh, s, 1.0f, p, s, o, d, 0.0f, dv, 3 * d);
+		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, s, s, dh, 1.0f, o, d, v, 3 * d, 0.0f, dp, s);
+		for (long i = 0; i < s; i++) { // softmax backward: p*(dp - sum(dp*p))
+			const float *pr = p + i * s;
+			float *gr = dp + i * s, dot = 0;
+			for (long j = 0; j < s; j++) {
+				dot += pr[j] * gr[j];
+			}
+			for (long j = 0; j < s; j++) {
+				gr[j] = pr[j] * (gr[j] - dot);
+			}
+		}
+		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, s, dh, s, scale, dp, s, k, 3 * d, 0.0f, dq, 3 * d);
+		cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, s, dh, s, scale, dp, s, q, 3 * d, 0.0f, dk, 3 * d);
+	}
+}
+
 // One optimizer step on n weights (goAdam in optim.go, the same arithmetic);
 // returns the sum of squared gradients. sqrtf's errno path keeps GCC from
 // vectorising the loop (cgo refuses -fno-math-errno), but compiled C still
@@ -163,4 +245,33 @@ func adamRows(theta, g, m, v, ema []float32, k *adamStep) float64 {
 	g, m, v = g[:len(theta)], m[:len(theta)], v[:len(theta)]
 	return float64(C.hrm_adam(fptr(theta), fptr(g), fptr(m), fptr(v), e, C.long(len(theta)),
 		C.float(k.decay), C.float(k.b1), C.float(k.b2), C.float(k.step), C.float(k.invBC2), atan2, C.float(k.emaRate)))
+}
+
+// rmsRows normalises rows [lo, hi) of width d (see goRmsRows).
+func rmsRows(x, y, r []float32, d int, eps float32, lo, hi int) {
+	if hi > lo {
+		C.hrm_rms(fptr(x), fptr(y), fptr(r), C.long(d), C.float(eps), C.long(lo), C.long(hi))
+	}
+}
+
+// ropeRows rotates the q and k heads of rows [lo, hi) (see goRopeRows).
+func ropeRows(qkv, cos, sin []float32, s, d, dh int, sign float32, lo, hi int) {
+	if hi > lo {
+		C.hrm_rope(fptr(qkv), fptr(cos), fptr(sin), C.long(s), C.long(d), C.long(dh), C.float(sign), C.long(lo), C.long(hi))
+	}
+}
+
+// attnFwdRows runs attention for the (batch, head) pairs [lo, hi) (see goAttnFwd).
+func attnFwdRows(qkv, probs, att []float32, s, d, nh int, scale float32, lo, hi int) {
+	if hi > lo {
+		C.hrm_attn_fwd(fptr(qkv), fptr(probs), fptr(att), C.long(s), C.long(d), C.long(nh), C.float(scale), C.long(lo), C.long(hi))
+	}
+}
+
+// attnBackRows is the attention backward of the pairs [lo, hi) (see goAttnBack).
+func attnBackRows(qkv, probs, datt, dqkv, dp []float32, s, d, nh int, scale float32, lo, hi int) {
+	if hi > lo {
+		C.hrm_attn_back(fptr(qkv), fptr(probs), fptr(datt), fptr(dqkv), fptr(dp), C.long(s), C.long(d), C.long(nh),
+			C.float(scale), C.long(lo), C.long(hi))
+	}
 }

@@ -36,6 +36,7 @@ type Model struct {
 
 	inner, innerMix int        // SwiGLU inner widths (channel, token mixer)
 	cos, sin        []float32  // RoPE tables (S × head size)
+	attnScale       float32    // 1/√(head size)
 	ws, wsPrev      *workspace // most recent first
 }
 
@@ -98,6 +99,7 @@ func NewModel(cfg Config, seed uint64) (*Model, error) {
 	m.hInit = add("inner.H_init", false, 1, d)
 	m.lInit = add("inner.L_init", false, 1, d)
 	m.ropeTables()
+	m.attnScale = float32(1 / math.Sqrt(float64(cfg.Hidden/cfg.Heads)))
 	return m, nil
 }
 
@@ -179,7 +181,7 @@ func (m *Model) allocGrads() {
 // Clone returns a deep copy of the weights (without gradients) with its own workspace.
 func (m *Model) Clone() *Model {
 	c := &Model{cfg: m.cfg, byName: map[string]*param{}, inner: m.inner, innerMix: m.innerMix,
-		cos: m.cos, sin: m.sin}
+		cos: m.cos, sin: m.sin, attnScale: m.attnScale}
 	remap := map[*param]*param{}
 	for _, p := range m.params {
 		t := *p.t

@@ -5,9 +5,9 @@ import "math"
 // Element-wise kernels on row-major float32 data. Each works on a row range
 // [lo, hi) so that it can be split over the pool.
 
-// rmsRows normalises rows of width d: y = x / sqrt(mean(x²) + eps), storing
+// goRmsRows normalises rows of width d: y = x / sqrt(mean(x²) + eps), storing
 // the factor 1/sqrt(...) per row in r. x and y may alias.
-func rmsRows(x, y, r []float32, d int, eps float32, lo, hi int) {
+func goRmsRows(x, y, r []float32, d int, eps float32, lo, hi int) {
 	for i := lo; i < hi; i++ {
 		xr := x[i*d : (i+1)*d]
 		var s float32
@@ -90,10 +90,10 @@ func goSwigluRowsBack(gu, dact, dgu []float32, w int, lo, hi int) {
 	}
 }
 
-// ropeRows rotates the query and key heads (the first 2*heads head-sized
+// goRopeRows rotates the query and key heads (the first 2*heads head-sized
 // chunks of each qkv row of width 3*d) in the half-split layout; the row's
 // position is row mod s. sign −1 applies the inverse rotation (the backward).
-func ropeRows(qkv, cos, sin []float32, s, d, dh int, sign float32, lo, hi int) {
+func goRopeRows(qkv, cos, sin []float32, s, d, dh int, sign float32, lo, hi int) {
 	half := dh / 2
 	for i := lo; i < hi; i++ {
 		p := i % s
@@ -151,5 +151,42 @@ func softmaxRowsBack(p, dp []float32, n int, lo, hi int) {
 		for j, pv := range pr {
 			gr[j] = pv * (gr[j] - dot)
 		}
+	}
+}
+
+// goAttnFwd runs scaled dot-product attention for the (batch, head) pairs
+// [lo, hi) of a batch whose rows hold q, k and v (width 3d, sequences of s
+// rows, nh heads): probs (B×H×S×S) gets the attention probabilities and att
+// (BS×d) the heads' outputs side by side.
+func goAttnFwd(qkv, probs, att []float32, s, d, nh int, scale float32, lo, hi int) {
+	dh := d / nh
+	for bh := lo; bh < hi; bh++ {
+		b, h := bh/nh, bh%nh
+		base := b*s*3*d + h*dh
+		q, k, v := qkv[base:], qkv[base+d:], qkv[base+2*d:]
+		p := probs[bh*s*s : (bh+1)*s*s]
+		mmSmall(false, true, s, s, dh, scale, q, 3*d, k, 3*d, 0, p, s)
+		goSoftmaxRows(p, s, 0, s)
+		mmSmall(false, false, s, dh, s, 1, p, s, v, 3*d, 0, att[b*s*d+h*dh:], d)
+	}
+}
+
+// goAttnBack writes the gradients of q, k (before the RoPE backward) and v
+// into dqkv for the pairs [lo, hi), from the output gradient datt; dp (S×S)
+// is scratch.
+func goAttnBack(qkv, probs, datt, dqkv, dp []float32, s, d, nh int, scale float32, lo, hi int) {
+	dh := d / nh
+	for bh := lo; bh < hi; bh++ {
+		b, h := bh/nh, bh%nh
+		base := b*s*3*d + h*dh
+		q, k, v := qkv[base:], qkv[base+d:], qkv[base+2*d:]
+		dq, dk, dv := dqkv[base:], dqkv[base+d:], dqkv[base+2*d:]
+		p := probs[bh*s*s : (bh+1)*s*s]
+		do := datt[b*s*d+h*dh:]
+		mmSmall(true, false, s, dh, s, 1, p, s, do, d, 0, dv, 3*d)
+		mmSmall(false, true, s, s, dh, 1, do, d, v, 3*d, 0, dp, s)
+		softmaxRowsBack(p, dp, s, 0, s)
+		mmSmall(false, false, s, dh, s, scale, dp, s, k, 3*d, 0, dq, 3*d)
+		mmSmall(true, false, s, dh, s, scale, dp, s, q, 3*d, 0, dk, 3*d)
 	}
 }

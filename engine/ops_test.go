@@ -30,8 +30,8 @@ func BenchmarkSwiGLU(b *testing.B) {
 	b.ReportMetric(float64(rows*w)*float64(b.N)/b.Elapsed().Seconds()/1e6, "Melem/s")
 }
 
-// TestKernels compares the build's SwiGLU, softmax and optimizer kernels (C
-// in the openblas build) with the Go reference loops.
+// TestKernels compares the build's kernels (C in the openblas build: SwiGLU,
+// softmax, RMSNorm, RoPE, attention, the optimizer) with the Go reference loops.
 func TestKernels(t *testing.T) {
 	const rows, w = 5, 37
 	gu, dact := randomState(rows*2*w, 1), randomState(rows*w, 2)
@@ -50,6 +50,32 @@ func TestKernels(t *testing.T) {
 	softmaxRows(s1, 2*w, 1, rows)
 	goSoftmaxRows(s2, 2*w, 1, rows)
 	closeTo(t, "softmax", s1, s2)
+	r1, r2 := make([]float32, rows), make([]float32, rows)
+	y1, y2 := make([]float32, rows*2*w), make([]float32, rows*2*w)
+	rmsRows(gu, y1, r1, 2*w, 1e-5, 1, rows)
+	goRmsRows(gu, y2, r2, 2*w, 1e-5, 1, rows)
+	closeTo(t, "rms", y1, y2)
+	closeTo(t, "rms factors", r1, r2)
+	// attention and RoPE on a batch of 2 sequences of 5 rows, d 8, 2 heads
+	const b, s, d, nh = 2, 5, 8, 2
+	qkv := randomState(b*s*3*d, 7)
+	cos, sin := randomState(s*d/nh, 8), randomState(s*d/nh, 9)
+	q1, q2 := append([]float32(nil), qkv...), append([]float32(nil), qkv...)
+	ropeRows(q1, cos, sin, s, d, d/nh, -1, 1, b*s)
+	goRopeRows(q2, cos, sin, s, d, d/nh, -1, 1, b*s)
+	closeTo(t, "rope", q1, q2)
+	var p, att, dqkv [2][]float32
+	datt, dp := randomState(b*s*d, 10), make([]float32, s*s)
+	for i := range p {
+		p[i], att[i], dqkv[i] = make([]float32, b*nh*s*s), make([]float32, b*s*d), make([]float32, b*s*3*d)
+	}
+	attnFwdRows(qkv, p[0], att[0], s, d, nh, 0.5, 1, b*nh)
+	goAttnFwd(qkv, p[1], att[1], s, d, nh, 0.5, 1, b*nh)
+	closeTo(t, "attention probabilities", p[0], p[1])
+	closeTo(t, "attention", att[0], att[1])
+	attnBackRows(qkv, p[0], datt, dqkv[0], dp, s, d, nh, 0.5, 1, b*nh)
+	goAttnBack(qkv, p[1], datt, dqkv[1], dp, s, d, nh, 0.5, 1, b*nh)
+	closeTo(t, "attention backward", dqkv[0], dqkv[1])
 	// the optimizer step, both rules, with the EMA, from non-zero moments
 	for _, atan2 := range []bool{true, false} {
 		k := newAdamStep(3e-3, 0.1, 0.9, 0.95, 7, atan2, 0.99)

@@ -46,7 +46,7 @@ Exit status: 0 success, 2 bad input, 1 other failures.
 `
 
 func main() {
-	engine.SelectKernels(os.Stderr) // may restart the process with better OpenBLAS kernels
+	engine.Start(os.Stderr) // may restart the process with better OpenBLAS kernels
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 

@@ -22,7 +22,7 @@ import (
 // TestMain lets the test binary act as hrmlab itself when HRMLAB_BE_MAIN is
 // set, so a test can run the command as a process and signal it.
 func TestMain(m *testing.M) {
-	engine.SelectKernels(os.Stderr) // the kernels hrmlab itself would run
+	engine.Start(os.Stderr) // the kernels and scheduler hrmlab itself runs
 	if os.Getenv("HRMLAB_BE_MAIN") == "1" {
 		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 	}

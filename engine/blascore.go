@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
 	"syscall"
@@ -69,8 +70,23 @@ func BLAS() BLASInfo {
 	return info
 }
 
+// Start prepares this process for training: it runs SelectKernels and, in
+// the OpenBLAS build, unless the user set GOMAXPROCS, gives the Go scheduler
+// one P more than there are cores (the worker pool stays at one goroutine
+// per core). A goroutine in a long OpenBLAS product holds its P in a system
+// call; the runtime hands such a P on, and with no idle P it wakes a thread
+// to look for work, which takes a core from the products: at the lab's
+// default size about 900 context switches a step with GOMAXPROCS 2 on two
+// cores, 350 with 3, and a shorter median step. Call it first in main.
+func Start(warn io.Writer) {
+	SelectKernels(warn)
+	if openblasCore() != "" && os.Getenv("GOMAXPROCS") == "" {
+		runtime.GOMAXPROCS(runtime.NumCPU() + 1)
+	}
+}
+
 // SelectKernels makes sure this process runs the best OpenBLAS kernels its
-// CPU supports; call it first in main (and TestMain), before any output.
+// CPU supports; Start calls it, first in main (and TestMain), before any output.
 // Where OpenBLAS picked weaker kernels than the CPU runs, it re-executes the
 // same binary with the same arguments and OPENBLAS_CORETYPE set (OpenBLAS
 // reads it only when it loads): the process keeps its PID, terminal and

@@ -5,10 +5,11 @@ import (
 	"testing"
 )
 
-// TestMain runs the tests and benchmarks on the kernels hrmlab itself would
-// choose, so that a benchmark never measures OpenBLAS's fallback kernels by
+// TestMain runs the tests and benchmarks on the kernels and scheduler setting
+// hrmlab itself would use (Start),
+// so that a benchmark never measures OpenBLAS's fallback kernels by
 // accident and the fixture tests check the kernels users run.
 func TestMain(m *testing.M) {
-	SelectKernels(os.Stderr)
+	Start(os.Stderr)
 	os.Exit(m.Run())
 }

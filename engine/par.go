@@ -6,7 +6,8 @@ import (
 )
 
 // The engine's element-wise and attention work is split over a fixed pool of
-// GOMAXPROCS-1 worker goroutines plus the calling goroutine. Tasks carry a
+// worker goroutines plus the calling goroutine, one per core (at most
+// GOMAXPROCS, which Start sets one above the cores in the OpenBLAS build). Tasks carry a
 // func value created once per workspace (a method value stored in a field),
 // so dispatching work allocates nothing. BLAS calls are never made from pool
 // tasks except gonum's serial small-matrix kernel, so OpenBLAS threads and
@@ -25,7 +26,7 @@ var (
 )
 
 func startPool() {
-	poolSize = min(max(runtime.GOMAXPROCS(0), 1), 8)
+	poolSize = min(max(runtime.GOMAXPROCS(0), 1), runtime.NumCPU(), 8)
 	poolCh = make(chan task)
 	for range poolSize - 1 {
 		go func() {

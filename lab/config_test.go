@@ -11,7 +11,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	engine.SelectKernels(os.Stderr) // the kernels hrmlab itself would run
+	engine.Start(os.Stderr) // the kernels and scheduler hrmlab itself runs
 	text, err := os.ReadFile(filepath.Join("..", "lab.toml"))
 	if err == nil {
 		err = SetDefaultText(text)

@@ -18,8 +18,8 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	engine.SelectKernels(os.Stderr) // the kernels hrmlab itself would run
-	time.Local = time.UTC           // times on screen are local: make them the same everywhere
+	engine.Start(os.Stderr) // the kernels and scheduler hrmlab itself runs
+	time.Local = time.UTC   // times on screen are local: make them the same everywhere
 	text, err := os.ReadFile(filepath.Join("..", "..", "lab.toml"))
 	if err == nil {
 		err = lab.SetDefaultText(text)

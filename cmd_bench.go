@@ -43,7 +43,7 @@ func cmdBench(args []string, stdout, stderr io.Writer) error {
 		if c.TorchBLASCore == "" {
 			torchBLAS = "BLAS unknown"
 		}
-		fmt.Fprintf(stdout, "PyTorch %.3f s/step (%s x%d), hrmlab %.3f s/step (%s): hrmlab is %s (fastest steps; mean vs median: %s)\n",
+		fmt.Fprintf(stdout, "PyTorch %.3f s/step (%s x%d), hrmlab %.3f s/step (%s): hrmlab is %s (fastest steps; median steps: %s)\n",
 			c.TorchMinStepSeconds, torchBLAS, c.TorchThreads, r.MinStepSeconds, r.BLASInfo, faster(c.RatioMin), faster(c.Ratio))
 	}
 	return nil

@@ -128,9 +128,9 @@ func Bench(cfg *Config, warmup, steps int, torchFile string) (BenchReport, error
 	}
 	if torchFile != "" {
 		r.Compare = &Comparison{
-			TorchStepSeconds: torch.StepSeconds, TorchMinStepSeconds: torch.MinStepSeconds,
+			TorchStepSeconds: torch.StepSeconds, TorchMedianStepSeconds: torch.median(), TorchMinStepSeconds: torch.MinStepSeconds,
 			TorchThreads: torch.Threads, TorchBLASCore: torch.BLASCore,
-			Ratio: torch.StepSeconds / r.StepSeconds, RatioMin: torch.MinStepSeconds / r.MinStepSeconds,
+			Ratio: torch.median() / r.StepSeconds, RatioMin: torch.MinStepSeconds / r.MinStepSeconds,
 		}
 	}
 	return r, nil
@@ -147,11 +147,12 @@ func median(xs []float64) float64 {
 
 // Comparison is a PyTorch timing of the same model beside hrmlab's.
 type Comparison struct {
-	TorchStepSeconds    float64 `json:"torch_step_seconds"`     // bench.py's mean step
-	TorchMinStepSeconds float64 `json:"torch_min_step_seconds"` // bench.py's fastest step
-	TorchThreads        int     `json:"torch_threads"`
-	TorchBLASCore       string  `json:"torch_blas_core"` // the OpenBLAS kernels torch ran ("" when bench.py could not tell)
-	// Ratio is torch's mean step over hrmlab's median step; RatioMin the
+	TorchStepSeconds       float64 `json:"torch_step_seconds"`        // bench.py's mean step
+	TorchMedianStepSeconds float64 `json:"torch_median_step_seconds"` // bench.py's median step (its mean from a bench.py without one)
+	TorchMinStepSeconds    float64 `json:"torch_min_step_seconds"`    // bench.py's fastest step
+	TorchThreads           int     `json:"torch_threads"`
+	TorchBLASCore          string  `json:"torch_blas_core"` // the OpenBLAS kernels torch ran ("" when bench.py could not tell)
+	// Ratio is torch's median step over hrmlab's median step; RatioMin the
 	// fastest step of each, which other work on the machine disturbs least.
 	// Above 1, hrmlab is faster.
 	Ratio    float64 `json:"ratio"`
@@ -160,10 +161,19 @@ type Comparison struct {
 
 // torchBench is one result of tools/torchref/bench.py.
 type torchBench struct {
-	Threads        int     `json:"threads"`
-	BLASCore       string  `json:"blas_core"`
-	StepSeconds    float64 `json:"step_seconds"`
-	MinStepSeconds float64 `json:"min_step_seconds"`
+	Threads           int     `json:"threads"`
+	BLASCore          string  `json:"blas_core"`
+	StepSeconds       float64 `json:"step_seconds"`
+	MedianStepSeconds float64 `json:"median_step_seconds"`
+	MinStepSeconds    float64 `json:"min_step_seconds"`
+}
+
+// median is the median step, or the mean where bench.py did not report one.
+func (t torchBench) median() float64 {
+	if t.MedianStepSeconds > 0 {
+		return t.MedianStepSeconds
+	}
+	return t.StepSeconds
 }
 
 // compareKeys are the BenchModel fields that decide the work of a step:

@@ -18,7 +18,8 @@ hidden, heads, expansion, h_layers, l_layers, h_cycles, l_cycles, puzzle_emb_len
 token_mixer, pos_encodings, loss, vocab, grid_cells = the puzzle's cells, seq_len = puzzle_emb_len
 + grid_cells, batch_size, act_continue, halt_max_steps, halt_exploration_prob, ema), then size,
 threads, torch, blas_core (the OpenBLAS kernels torch runs), params, steps, step_seconds (mean of
-the timed steps), steps_per_second and min_step_seconds (the fastest step: the better figure on a
+the timed steps), steps_per_second, median_step_seconds (hrmlab bench's step_seconds is a median:
+compare the two) and min_step_seconds (the fastest step: the better figure on a
 machine shared with other work).
 """
 
@@ -158,9 +159,11 @@ def run(cfg, threads, warmup, steps, size, core):
         trainer.step(b)
         times.append(time.perf_counter() - start)
     sec = sum(times) / steps
+    median = sorted(times)[len(times) // 2]
     return dict(model_fields(cfg), size=size, threads=threads, torch=torch.__version__, blas_core=core,
                 params=H.num_trainable(cfg), steps=steps, step_seconds=round(sec, 5),
-                steps_per_second=round(1.0 / sec, 4), min_step_seconds=round(min(times), 5))
+                steps_per_second=round(1.0 / sec, 4), min_step_seconds=round(min(times), 5),
+                median_step_seconds=round(median, 5))
 
 
 def main():

@@ -58,9 +58,10 @@ func coreNeeds(t int, f CPUFeatures) bool {
 
 // ChooseCores returns the OpenBLAS cores to try instead of running, best
 // first, or nil when running is already as strong as this CPU allows (or is
-// a name this table does not know). Cooperlake's SGEMM is SkylakeX's
-// (its own kernels are bfloat16 ones; measured 165 vs 169 GFLOPS on an
-// Emerald Rapids Xeon), so AVX512_BF16 does not change the choice; AMD's
+// a name this table does not know). Cooperlake adds bfloat16 kernels to
+// SkylakeX's; its SGEMM is built from the same source, and on an Emerald
+// Rapids Xeon four interleaved rounds showed no consistent difference
+// (docs/performance.md), so AVX512_BF16 does not change the choice. AMD's
 // AVX2 parts get Zen, the same AVX2 kernels with AMD's block sizes.
 func ChooseCores(running string, f CPUFeatures) []string {
 	have, known := coreTier[running]

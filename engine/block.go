@@ -92,31 +92,68 @@ func (w *workspace) blockForward(blk *block, h []float32, c *blockCache, b0, b1 
 }
 
 // blockBackward turns dh, the gradient of the block output, into the
-// gradient of its input in place, accumulating parameter gradients.
+// gradient of its input in place, accumulating parameter gradients. The
+// row-wise part (the norms, SwiGLU, attention, RoPE and the products that
+// carry the gradient down to the block input) runs as one pool task per
+// share of the sequences, like the forward pass; the weight gradients, sums
+// over every row, follow as products tiled over the pool. That is five pool
+// hand-offs a block instead of thirteen: at each one the two cores wait for
+// the slower.
 func (w *workspace) blockBackward(blk *block, dh []float32, c *blockCache) {
 	m := w.m
 	cfg := m.cfg
 	n, d, in := w.b*w.s, cfg.Hidden, m.inner
 	w.cur, w.blk, w.dh = c, blk, dh
-	w.sp.run(n, w.fnRMS2Back)
-	mm(false, false, n, in, d, 1, dh, d, blk.down.t.F32, in, 0, w.dact, in)
-	mm(true, false, d, in, n, 1, dh, d, c.act, in, 1, blk.down.g, in)
-	w.sp.run(n, w.fnSwigluBack)
+	if w.b >= poolSize {
+		w.sp.run(w.b, w.fnBackSeqs)
+	} else {
+		w.blockBackSeqs(0, w.b, mm)
+	}
+	mm(true, false, d, in, n, 1, w.gDown, d, c.act, in, 1, blk.down.g, in)
 	mm(true, false, 2*in, d, n, 1, w.dgu, 2*in, c.h1, d, 1, blk.gu.g, d)
-	mm(false, false, n, d, 2*in, 1, w.dgu, 2*in, blk.gu.t.F32, d, 1, dh, d)
 	if cfg.TokenMixer == "attention" {
-		w.sp.run(n, w.fnRMS1Back)
-		mm(false, false, n, d, d, 1, dh, d, blk.o.t.F32, d, 0, w.datt, d)
-		mm(true, false, d, d, n, 1, dh, d, c.att, d, 1, blk.o.g, d)
-		w.sp.run(w.b*cfg.Heads, w.fnAttnBack)
-		if m.cos != nil {
-			w.sp.run(n, w.fnRopeBack)
-		}
+		mm(true, false, d, d, n, 1, w.gMix, d, c.att, d, 1, blk.o.g, d)
 		mm(true, false, 3*d, d, n, 1, w.dqkv, 3*d, c.x, d, 1, blk.qkv.g, d)
-		mm(false, false, n, d, 3*d, 1, w.dqkv, 3*d, blk.qkv.t.F32, d, 1, dh, d)
 		return
 	}
-	w.mixerBackward(blk, dh, c)
+	j, s, bd := m.innerMix, w.s, w.b*d
+	mm(true, false, s, j, bd, 1, w.gMix, s, c.mixAct, j, 1, blk.mixDn.g, j)
+	mm(true, false, 2*j, s, bd, 1, w.dguMix, 2*j, c.xT, s, 1, blk.mixGU.g, s)
+}
+
+func (w *workspace) backSeqsTask(lo, hi int) { w.blockBackSeqs(lo, hi, mmSmall) }
+
+// blockBackSeqs is the row-wise part of blockBackward for the sequences
+// [b0, b1): it turns w.dh into the gradient of the block input and leaves
+// what the weight gradients need in w.gDown (the gradient at the down
+// projection's output), w.dgu, w.gMix (at the token mixer's output) and
+// w.dqkv or w.dguMix.
+func (w *workspace) blockBackSeqs(b0, b1 int, gemm gemmFunc) {
+	m := w.m
+	cfg := m.cfg
+	c, blk, dh := w.cur, w.blk, w.dh
+	d, in, s := cfg.Hidden, m.inner, w.s
+	r0, r1 := b0*s, b1*s
+	n := r1 - r0
+	rmsRowsBack(dh, c.h2, c.r2, d, r0, r1)
+	copy(w.gDown[r0*d:r1*d], dh[r0*d:r1*d])
+	gemm(false, false, n, in, d, 1, dh[r0*d:], d, blk.down.t.F32, in, 0, w.dact[r0*in:], in)
+	swigluRowsBack(c.gu, w.dact, w.dgu, in, r0, r1)
+	gemm(false, false, n, d, 2*in, 1, w.dgu[r0*2*in:], 2*in, blk.gu.t.F32, d, 1, dh[r0*d:], d)
+	if cfg.TokenMixer != "attention" {
+		w.mixerBackSeqs(b0, b1, gemm)
+		return
+	}
+	nh := cfg.Heads
+	rmsRowsBack(dh, c.h1, c.r1, d, r0, r1)
+	copy(w.gMix[r0*d:r1*d], dh[r0*d:r1*d])
+	gemm(false, false, n, d, d, 1, dh[r0*d:], d, blk.o.t.F32, d, 0, w.datt[r0*d:], d)
+	dp := w.dP[worker(b0, w.b)*s*s:][:s*s]
+	attnBackRows(c.qkv, c.probs, w.datt, w.dqkv, dp, s, d, nh, m.attnScale, b0*nh, b1*nh)
+	if m.cos != nil {
+		ropeRows(w.dqkv, m.cos, m.sin, s, d, d/nh, -1, r0, r1)
+	}
+	gemm(false, false, n, d, 3*d, 1, w.dqkv[r0*3*d:], 3*d, blk.qkv.t.F32, d, 1, dh[r0*d:], d)
 }
 
 // mixerForward is the "mlp" token mixer (TRM's mlp_t) for the sequences
@@ -136,31 +173,23 @@ func (w *workspace) mixerForward(blk *block, h []float32, c *blockCache, b0, b1 
 	transposeSeqs(c.h1, c.h1T, d, s, b0, b1)
 }
 
-// mixerBackward turns dh, the gradient of h1, into the gradient of the block
-// input in place, accumulating the mixer's weight gradients. w.datt holds the
-// transposed gradient.
-func (w *workspace) mixerBackward(blk *block, dh []float32, c *blockCache) {
-	j, s, bd := w.m.innerMix, w.s, w.b*w.m.cfg.Hidden
+// mixerBackSeqs turns w.dh, the gradient of h1, into the gradient of the
+// block input for the sequences [b0, b1), through the transposed layout
+// (w.datt); w.gMix keeps the normalised gradient and w.dguMix the SwiGLU's
+// for the mixer's weight gradients.
+func (w *workspace) mixerBackSeqs(b0, b1 int, gemm gemmFunc) {
+	c, blk, dh := w.cur, w.blk, w.dh
+	j, s, d := w.m.innerMix, w.s, w.m.cfg.Hidden
+	r0, r1 := b0*d, b1*d // rows of the transposed layout
 	dt := w.datt
-	w.transposeAll(dt, dh, s, w.m.cfg.Hidden)
-	w.dh = dt
-	w.sp.run(bd, w.fnRMSMixBack)
-	mm(false, false, bd, j, s, 1, dt, s, blk.mixDn.t.F32, j, 0, w.dact, j)
-	mm(true, false, s, j, bd, 1, dt, s, c.mixAct, j, 1, blk.mixDn.g, j)
-	w.sp.run(bd, w.fnMixBack)
-	mm(true, false, 2*j, s, bd, 1, w.dgu, 2*j, c.xT, s, 1, blk.mixGU.g, s)
-	mm(false, false, bd, s, 2*j, 1, w.dgu, 2*j, blk.mixGU.t.F32, s, 1, dt, s)
-	w.transposeAll(dh, dt, w.m.cfg.Hidden, s)
-	w.dh = dh
+	transposeSeqs(dt, dh, s, d, b0, b1)
+	rmsRowsBack(dt, c.h1T, c.r1, s, r0, r1)
+	copy(w.gMix[r0*s:r1*s], dt[r0*s:r1*s])
+	gemm(false, false, r1-r0, j, s, 1, dt[r0*s:], s, blk.mixDn.t.F32, j, 0, w.dactMix[r0*j:], j)
+	swigluRowsBack(c.mixGU, w.dactMix, w.dguMix, j, r0, r1)
+	gemm(false, false, r1-r0, s, 2*j, 1, w.dguMix[r0*2*j:], 2*j, blk.mixGU.t.F32, s, 1, dt[r0*s:], s)
+	transposeSeqs(dh, dt, d, s, b0, b1)
 }
-
-// transposeAll sets dst[b] = src[b]ᵀ for each of the batch's rows×cols matrices.
-func (w *workspace) transposeAll(dst, src []float32, rows, cols int) {
-	w.tDst, w.tSrc, w.tRows, w.tCols = dst, src, rows, cols
-	w.sp.run(w.b, w.fnTranspose)
-}
-
-func (w *workspace) transpose(lo, hi int) { transposeSeqs(w.tDst, w.tSrc, w.tRows, w.tCols, lo, hi) }
 
 // transposeSeqs sets dst[b] = src[b]ᵀ for the rows×cols matrices of the
 // sequences [lo, hi).
@@ -176,44 +205,9 @@ func transposeSeqs(dst, src []float32, rows, cols, lo, hi int) {
 	}
 }
 
-// Pool tasks of the block passes; they read their arguments from w.cur, w.blk and w.dh.
-
-func (w *workspace) rms1Back(lo, hi int) {
-	rmsRowsBack(w.dh, w.cur.h1, w.cur.r1, w.m.cfg.Hidden, lo, hi)
-}
-
-func (w *workspace) rms2Back(lo, hi int) {
-	rmsRowsBack(w.dh, w.cur.h2, w.cur.r2, w.m.cfg.Hidden, lo, hi)
-}
-
-func (w *workspace) rmsMixBack(lo, hi int) {
-	rmsRowsBack(w.dh, w.cur.h1T, w.cur.r1, w.s, lo, hi)
-}
-
-func (w *workspace) swigluBack(lo, hi int) {
-	swigluRowsBack(w.cur.gu, w.dact, w.dgu, w.m.inner, lo, hi)
-}
-
-func (w *workspace) mixSwigluBack(lo, hi int) {
-	swigluRowsBack(w.cur.mixGU, w.dact, w.dgu, w.m.innerMix, lo, hi)
-}
-
-func (w *workspace) ropeBack(lo, hi int) {
-	c := w.m.cfg
-	ropeRows(w.dqkv, w.m.cos, w.m.sin, w.s, c.Hidden, c.Hidden/c.Heads, -1, lo, hi)
-}
-
 // attnFwd runs attention for the (batch, head) pairs [lo, hi) on the
 // projections in cache, serially.
 func (w *workspace) attnFwd(cache *blockCache, lo, hi int) {
 	c := w.m.cfg
 	attnFwdRows(cache.qkv, cache.probs, cache.att, w.s, c.Hidden, c.Heads, w.m.attnScale, lo, hi)
-}
-
-// attnBack writes the gradients of q, k (before the RoPE backward) and v into w.dqkv.
-func (w *workspace) attnBack(lo, hi int) {
-	c := w.m.cfg
-	s := w.s
-	dp := w.dP[worker(lo, w.b*c.Heads)*s*s:][:s*s]
-	attnBackRows(w.cur.qkv, w.cur.probs, w.datt, w.dqkv, dp, s, c.Hidden, c.Heads, w.m.attnScale, lo, hi)
 }

@@ -11,7 +11,9 @@ type workspace struct {
 	sp   *splitter
 
 	x                     []float32 // input embedding (BS×D)
-	datt, dqkv, dact, dgu []float32
+	datt, dqkv, dact, dgu []float32 // backward scratch (blockBackSeqs)
+	gDown, gMix           []float32 // gradients kept for the weight gradients (BS×D)
+	dactMix, dguMix       []float32 // the token mixer's ((B·D)×J, (B·D)×2J)
 	dP                    []float32 // per-worker scratch
 	dz                    []float32 // gradient of the state being back-propagated (BS×D)
 	logits, dlogits       []float32 // all positions (BS×V); prefix rows unused
@@ -22,14 +24,10 @@ type workspace struct {
 	gradNet               [][]*blockCache // graded calls of a TRM recursion (n+1 net calls)
 	dx                    []float32       // TRM: gradient of x summed over the latent calls
 
-	// arguments of the pool tasks below
+	// blockBackward's arguments (backSeqsTask)
 	dh    []float32
 	cur   *blockCache
 	blk   *block
-	tDst  []float32 // transposeAll arguments
-	tSrc  []float32
-	tRows int
-	tCols int
 	qOnly bool // heads computes only the Q logits (the bootstrap segment)
 
 	// module's arguments (moduleTask)
@@ -37,9 +35,7 @@ type workspace struct {
 	modH, modInj1, modInj2 []float32
 	modCaches              []*blockCache
 
-	fnModule, fnRopeBack, fnAttnBack      func(lo, hi int)
-	fnRMS1Back, fnRMS2Back, fnTranspose   func(lo, hi int)
-	fnRMSMixBack, fnSwigluBack, fnMixBack func(lo, hi int)
+	fnModule, fnBackSeqs func(lo, hi int)
 }
 
 // work returns the model's workspace for batch size b, building it on first
@@ -62,9 +58,11 @@ func (m *Model) work(b int) *workspace {
 	if c.Arch == "trm" {
 		w.dx = make([]float32, n*d)
 	}
-	w.dqkv = make([]float32, n*3*d)
-	w.dact = make([]float32, max(n*m.inner, mixW))
-	w.dgu = make([]float32, max(n*2*m.inner, 2*mixW))
+	w.dqkv, w.gDown, w.gMix = make([]float32, n*3*d), make([]float32, n*d), make([]float32, n*d)
+	w.dact, w.dgu = make([]float32, n*m.inner), make([]float32, n*2*m.inner)
+	if c.TokenMixer != "attention" {
+		w.dactMix, w.dguMix = make([]float32, mixW), make([]float32, 2*mixW)
+	}
 	w.dP = make([]float32, poolSize*s*s)
 	w.logits, w.dlogits = make([]float32, n*c.VocabSize), make([]float32, n*c.VocabSize)
 	w.q, w.dq = make([]float32, 2*b), make([]float32, 2*b)
@@ -76,9 +74,7 @@ func (m *Model) work(b int) *workspace {
 	for range m.hLevel {
 		w.gradH = append(w.gradH, newBlockCache(m, b))
 	}
-	w.fnModule, w.fnRopeBack, w.fnAttnBack = w.moduleTask, w.ropeBack, w.attnBack
-	w.fnRMS1Back, w.fnRMS2Back, w.fnTranspose = w.rms1Back, w.rms2Back, w.transpose
-	w.fnRMSMixBack, w.fnSwigluBack, w.fnMixBack = w.rmsMixBack, w.swigluBack, w.mixSwigluBack
+	w.fnModule, w.fnBackSeqs = w.moduleTask, w.backSeqsTask
 	m.ws, m.wsPrev = w, m.ws
 	return w
 }

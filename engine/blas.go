@@ -92,16 +92,60 @@ func tiledGemm(kernel sgemmFunc, tm, tn int, tA, tB blas.Transpose, m, n, k int,
 func (j *gemmJob) tiles(lo, hi int) {
 	for t := lo; t < hi; t++ {
 		i0, c0 := (t/j.tilesN)*j.tm, (t%j.tilesN)*j.tn
-		mi, ni := min(j.tm, j.m-i0), min(j.tn, j.n-c0)
-		aOff := i0 * j.lda
-		if j.tA == blas.Trans {
-			aOff = i0
+		subGemm(j.kernel, j.tA == blas.Trans, j.tB == blas.Trans, i0, min(i0+j.tm, j.m), c0, min(c0+j.tn, j.n), j.k,
+			j.alpha, j.a, j.lda, j.b, j.ldb, j.beta, j.c, j.ldc)
+	}
+}
+
+// subGemm computes rows [i0, i1) and columns [j0, j1) of c = alpha*op(a)*op(b)
+// + beta*c with kernel.
+func subGemm(kernel sgemmFunc, tA, tB bool, i0, i1, j0, j1, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if i1 <= i0 || j1 <= j0 {
+		return
+	}
+	aOff, bOff := i0*lda, j0
+	if tA {
+		aOff = i0
+	}
+	if tB {
+		bOff = j0 * ldb
+	}
+	kernel(trans(tA), trans(tB), i1-i0, j1-j0, k, alpha, a[aOff:], lda, b[bOff:], ldb, beta, c[i0*ldc+j0:], ldc)
+}
+
+// product is one c += op(a)·op(b) of a group that mmSum runs together.
+type product struct {
+	tA, tB  bool
+	m, n, k int
+	a       []float32
+	lda     int
+	b       []float32
+	ldb     int
+	c       []float32
+	ldc     int
+}
+
+// mmSum computes c += op(a)·op(b) for every product of w.prods in one pass
+// over the pool (the weight gradients of a block: sums over every row of the
+// batch, some with too few output rows to split by rows). Each product is cut
+// into one piece per worker, by rows or, where it has fewer rows than
+// columns, by columns; worker p computes piece p of every product, so the
+// shares are even whatever the products' sizes.
+func (w *workspace) mmSum() {
+	w.sp.run(poolSize, w.fnProducts)
+}
+
+func (w *workspace) products(lo, hi int) {
+	for piece := lo; piece < hi; piece++ {
+		for i := range w.prods {
+			p := &w.prods[i]
+			i0, i1, j0, j1 := 0, p.m, 0, p.n
+			if p.m >= p.n {
+				i0, i1 = piece*p.m/poolSize, (piece+1)*p.m/poolSize
+			} else {
+				j0, j1 = piece*p.n/poolSize, (piece+1)*p.n/poolSize
+			}
+			subGemm(serialGemm, p.tA, p.tB, i0, i1, j0, j1, p.k, 1, p.a, p.lda, p.b, p.ldb, 1, p.c, p.ldc)
 		}
-		bOff := c0
-		if j.tB == blas.Trans {
-			bOff = c0 * j.ldb
-		}
-		j.kernel(j.tA, j.tB, mi, ni, j.k, j.alpha, j.a[aOff:], j.lda, j.b[bOff:], j.ldb,
-			j.beta, j.c[i0*j.ldc+c0:], j.ldc)
 	}
 }

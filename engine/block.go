@@ -96,9 +96,9 @@ func (w *workspace) blockForward(blk *block, h []float32, c *blockCache, b0, b1 
 // row-wise part (the norms, SwiGLU, attention, RoPE and the products that
 // carry the gradient down to the block input) runs as one pool task per
 // share of the sequences, like the forward pass; the weight gradients, sums
-// over every row, follow as products tiled over the pool. That is five pool
-// hand-offs a block instead of thirteen: at each one the two cores wait for
-// the slower.
+// over every row, follow in one more pass (mmSum). That is two pool
+// hand-offs a block instead of thirteen: at each one the cores wait for the
+// slowest.
 func (w *workspace) blockBackward(blk *block, dh []float32, c *blockCache) {
 	m := w.m
 	cfg := m.cfg
@@ -109,16 +109,20 @@ func (w *workspace) blockBackward(blk *block, dh []float32, c *blockCache) {
 	} else {
 		w.blockBackSeqs(0, w.b, mm)
 	}
-	mm(true, false, d, in, n, 1, w.gDown, d, c.act, in, 1, blk.down.g, in)
-	mm(true, false, 2*in, d, n, 1, w.dgu, 2*in, c.h1, d, 1, blk.gu.g, d)
+	w.prods = append(w.prods[:0],
+		product{true, false, d, in, n, w.gDown, d, c.act, in, blk.down.g, in},
+		product{true, false, 2 * in, d, n, w.dgu, 2 * in, c.h1, d, blk.gu.g, d})
 	if cfg.TokenMixer == "attention" {
-		mm(true, false, d, d, n, 1, w.gMix, d, c.att, d, 1, blk.o.g, d)
-		mm(true, false, 3*d, d, n, 1, w.dqkv, 3*d, c.x, d, 1, blk.qkv.g, d)
-		return
+		w.prods = append(w.prods,
+			product{true, false, d, d, n, w.gMix, d, c.att, d, blk.o.g, d},
+			product{true, false, 3 * d, d, n, w.dqkv, 3 * d, c.x, d, blk.qkv.g, d})
+	} else {
+		j, s, bd := m.innerMix, w.s, w.b*d
+		w.prods = append(w.prods,
+			product{true, false, s, j, bd, w.gMix, s, c.mixAct, j, blk.mixDn.g, j},
+			product{true, false, 2 * j, s, bd, w.dguMix, 2 * j, c.xT, s, blk.mixGU.g, s})
 	}
-	j, s, bd := m.innerMix, w.s, w.b*d
-	mm(true, false, s, j, bd, 1, w.gMix, s, c.mixAct, j, 1, blk.mixDn.g, j)
-	mm(true, false, 2*j, s, bd, 1, w.dguMix, 2*j, c.xT, s, 1, blk.mixGU.g, s)
+	w.mmSum()
 }
 
 func (w *workspace) backSeqsTask(lo, hi int) { w.blockBackSeqs(lo, hi, mmSmall) }

@@ -35,7 +35,8 @@ type workspace struct {
 	modH, modInj1, modInj2 []float32
 	modCaches              []*blockCache
 
-	fnModule, fnBackSeqs func(lo, hi int)
+	prods                            []product // mmSum's products
+	fnModule, fnBackSeqs, fnProducts func(lo, hi int)
 }
 
 // work returns the model's workspace for batch size b, building it on first
@@ -74,7 +75,7 @@ func (m *Model) work(b int) *workspace {
 	for range m.hLevel {
 		w.gradH = append(w.gradH, newBlockCache(m, b))
 	}
-	w.fnModule, w.fnBackSeqs = w.moduleTask, w.backSeqsTask
+	w.fnModule, w.fnBackSeqs, w.fnProducts = w.moduleTask, w.backSeqsTask, w.products
 	m.ws, m.wsPrev = w, m.ws
 	return w
 }

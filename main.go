@@ -37,6 +37,7 @@ Usage:
   hrmlab data  generate [-config FILE] [-preset NAME] [-set KEY=VALUE]... [-split train|test] [-n N] -out FILE.csv
   hrmlab data  export   [-config FILE] [-preset NAME] [-set KEY=VALUE]... -out DIR
   hrmlab data  show     [-config FILE] [-preset NAME] [-set KEY=VALUE]... [-data FILE] [-split train|test] [-index I]
+  hrmlab compare RUN_DIR... [-json] [-png FILE] [-x step|time]     compare runs: a table, the keys that differ, overlaid curves
   hrmlab config [-config FILE] [-preset NAME] [-set KEY=VALUE]...   print the resolved lab.toml
   hrmlab presets                                                    list the named presets
   hrmlab env [-seconds S] [-json]                                   Go, BLAS kernels, CPU and an SGEMM speed, for bug reports
@@ -74,6 +75,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdBench(args, stdout, stderr)
 	case "data":
 		err = cmdData(args, stdout, stderr)
+	case "compare":
+		err = cmdCompare(args, stdout, stderr)
 	case "config":
 		err = cmdConfig(args, stdout, stderr)
 	case "presets":

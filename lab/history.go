@@ -21,6 +21,10 @@ type Point struct {
 	LR            float64 `json:"lr"`
 	GradNorm      float64 `json:"grad_norm"`
 	HaltHistogram []int   `json:"halt_histogram,omitempty"`
+	// Elapsed is the training time in seconds up to this step in this
+	// session (steps only: no evaluations, saves or pauses); a resumed
+	// session counts again from zero.
+	Elapsed float64 `json:"elapsed,omitempty"`
 }
 
 func pointOf(m engine.Metrics) Point {

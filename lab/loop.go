@@ -159,6 +159,7 @@ func (s *Session) trainStep(batch *engine.Batch) error {
 		s.rate = 0.9*s.rate + 0.1*r
 	}
 	p := pointOf(m)
+	p.Elapsed = s.trainTime.Seconds()
 	s.History.addPoint(p)
 	cfg := s.Config()
 	s.mu.Lock()

@@ -2,16 +2,23 @@ package lab
 
 import (
 	"hrmlab/engine"
+	"hrmlab/tasks"
 )
 
 // modelConfig maps the [model] section and the dataset onto the engine.
 func modelConfig(c *Config, d *dataStream) engine.Config {
+	return engineConfig(c, d.Task(), d.NumPuzzleIDs())
+}
+
+// engineConfig maps the [model] section, a task and the size of the
+// puzzle-embedding table onto the engine.
+func engineConfig(c *Config, task tasks.Task, puzzleIDs int) engine.Config {
 	m := c.Model
 	return engine.Config{
 		Arch:         m.Arch,
-		VocabSize:    len(d.Task().Vocab()),
-		SeqLen:       d.Task().SeqLen(),
-		NumPuzzleIDs: d.NumPuzzleIDs(),
+		VocabSize:    len(task.Vocab()),
+		SeqLen:       task.SeqLen(),
+		NumPuzzleIDs: puzzleIDs,
 		PuzzleEmbLen: m.PuzzleEmbLen,
 		Hidden:       m.Hidden,
 		Heads:        m.Heads,
@@ -64,4 +71,18 @@ func NewModel(cfg *Config) (*engine.Model, error) {
 		return nil, &InputError{Err: err}
 	}
 	return m, nil
+}
+
+// paramCount builds cfg's model on its task alone (no dataset: the
+// puzzle-embedding table is a buffer, not counted) and counts its parameters.
+func paramCount(cfg *Config) (int, error) {
+	task, err := tasks.NewTask(cfg.Task.Kind, cfg.Task.Size)
+	if err != nil {
+		return 0, err
+	}
+	m, err := engine.NewModel(engineConfig(cfg, task, task.NumPuzzleIDs()), uint64(cfg.Run.Seed))
+	if err != nil {
+		return 0, err
+	}
+	return m.NumParams(), nil
 }

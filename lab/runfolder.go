@@ -48,50 +48,34 @@ func openRunFolder(cfg *Config, resumed bool) (*runFolder, error) {
 // resumed session's history covers the whole run.
 func loadHistory(dir string, upTo int, h *History) error {
 	path := filepath.Join(dir, checkpoints.MetricsFile)
-	f, err := os.Open(path)
-	if os.IsNotExist(err) {
+	if _, err := os.Stat(path); os.IsNotExist(err) {
 		return nil // a checkpoint moved away from its run: the history starts here
 	}
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 0, 64*1024), 16*1024*1024)
-	for line := 1; sc.Scan(); line++ {
-		var rec struct {
-			Kind string          `json:"kind"`
-			Data json.RawMessage `json:"data"`
-		}
-		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
-			return fmt.Errorf("%s:%d: %v", path, line, err)
-		}
+	return readMetrics(path, func(kind string, _ time.Time, data json.RawMessage) error {
 		var step int
 		var add func()
-		switch rec.Kind {
+		var err error
+		switch kind {
 		case "train":
 			var p Point
-			err, add = json.Unmarshal(rec.Data, &p), func() { h.addPoint(p) }
+			err, add = json.Unmarshal(data, &p), func() { h.addPoint(p) }
 			step = p.Step
 		case "eval":
 			var e EvalReport
-			err, add = json.Unmarshal(rec.Data, &e), func() { h.addEval(e) }
+			err, add = json.Unmarshal(data, &e), func() { h.addEval(e) }
 			step = e.Step
 		case "change":
 			var c Change
-			err, add = json.Unmarshal(rec.Data, &c), func() { h.addChange(c) }
+			err, add = json.Unmarshal(data, &c), func() { h.addChange(c) }
 			step = c.Step
 		default:
-			continue
+			return nil
 		}
-		if err != nil {
-			return fmt.Errorf("%s:%d: %v", path, line, err)
-		}
-		if step <= upTo {
+		if err == nil && step <= upTo {
 			add()
 		}
-	}
-	return sc.Err()
+		return err
+	})
 }
 
 func (r *runFolder) writeJSON(kind string, v any) {

@@ -1,0 +1,183 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"hrmlab/lab"
+	"hrmlab/lab/runplot"
+)
+
+// compareRun is one run's row of `compare`.
+type compareRun struct {
+	Name          string            `json:"name"`
+	Dir           string            `json:"dir"`
+	Steps         int               `json:"steps"`
+	TrainSeconds  float64           `json:"train_seconds"`
+	StepsPerSec   float64           `json:"steps_per_second"`
+	Params        int               `json:"params"`
+	LastEvalExact *float64          `json:"last_eval_exact"` // null: no evaluation logged
+	LastEvalStep  int               `json:"last_eval_step,omitempty"`
+	BestEvalExact *float64          `json:"best_eval_exact"`
+	BestEvalStep  int               `json:"best_eval_step,omitempty"`
+	Differs       map[string]string `json:"differs"` // the keys where the runs differ, with this run's values
+	LiveChanges   []lab.Change      `json:"live_changes,omitempty"`
+}
+
+type compareResult struct {
+	X    string       `json:"x"`
+	Keys []string     `json:"differing_keys"`
+	Runs []compareRun `json:"runs"`
+	PNG  string       `json:"png,omitempty"`
+}
+
+func cmdCompare(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	png := fs.String("png", "", "draw the overlaid curves to the PNG `FILE`")
+	x := fs.String("x", "step", "x axis of the curves: `step` or time (training time)")
+	// the run folders may come before or after the flags
+	var dirs []string
+	for {
+		if err := parseAllowArgs(fs, args); err != nil {
+			return err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		dirs = append(dirs, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if len(dirs) == 0 {
+		return badInput("compare: name one or more run folders (runs/<name>)")
+	}
+	if *x != "step" && *x != "time" {
+		return badInput("compare: -x %q: want step or time", *x)
+	}
+	var runs []*lab.RunLog
+	for _, d := range dirs {
+		r, err := lab.ReadRun(d)
+		if err != nil {
+			return err
+		}
+		runs = append(runs, r)
+	}
+	res, err := compare(runs)
+	if err != nil {
+		return err
+	}
+	res.X = *x
+	if *png != "" {
+		if err := runplot.Draw(runs, runplot.Options{ByTime: *x == "time"}, *png); err != nil {
+			return err
+		}
+		res.PNG = *png
+	}
+	if *asJSON {
+		return json.NewEncoder(stdout).Encode(res)
+	}
+	printCompare(stdout, res)
+	return nil
+}
+
+// parseAllowArgs parses flags like parse but leaves positional arguments.
+func parseAllowArgs(fs *flag.FlagSet, args []string) error {
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage of hrmlab %s RUN_DIR...:\n", fs.Name())
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	return nil
+}
+
+func compare(runs []*lab.RunLog) (*compareResult, error) {
+	cfgs := make([]*lab.Config, len(runs))
+	for i, r := range runs {
+		cfgs[i] = r.Config
+	}
+	res := &compareResult{Keys: lab.DifferingKeys(cfgs)}
+	if res.Keys == nil {
+		res.Keys = []string{}
+	}
+	for _, r := range runs {
+		last, secs, rate := r.Final()
+		params, err := lab.ParamCount(r.Config)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", r.Dir, err)
+		}
+		row := compareRun{Name: r.Name, Dir: r.Dir, Steps: last.Step, TrainSeconds: secs, StepsPerSec: rate,
+			Params: params, Differs: map[string]string{}, LiveChanges: r.Changes}
+		for i, e := range r.Evals {
+			if i == len(r.Evals)-1 {
+				row.LastEvalExact, row.LastEvalStep = &e.ExactAccuracy, e.Step
+			}
+			if row.BestEvalExact == nil || e.ExactAccuracy > *row.BestEvalExact {
+				row.BestEvalExact, row.BestEvalStep = &e.ExactAccuracy, e.Step
+			}
+		}
+		for _, k := range res.Keys {
+			f, _ := lab.LookupField(r.Config, k)
+			row.Differs[k] = f.Value
+		}
+		res.Runs = append(res.Runs, row)
+	}
+	return res, nil
+}
+
+func printCompare(w io.Writer, res *compareResult) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "run\tsteps\ttime\tsteps/s\tparams\tlast exact\tbest exact\t")
+	acc := func(v *float64, step int) string {
+		if v == nil {
+			return "-"
+		}
+		return fmt.Sprintf("%.3f @%d", *v, step)
+	}
+	for _, r := range res.Runs {
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%.2f\t%d\t%s\t%s\t\n", r.Name, r.Steps, seconds(r.TrainSeconds), r.StepsPerSec, r.Params,
+			acc(r.LastEvalExact, r.LastEvalStep), acc(r.BestEvalExact, r.BestEvalStep))
+	}
+	tw.Flush()
+	if len(res.Runs) > 1 {
+		if len(res.Keys) == 0 {
+			fmt.Fprintln(w, "\nthe runs' lab.toml files agree on every key (but run.name and run.out)")
+		} else {
+			fmt.Fprintln(w)
+		}
+	}
+	for _, r := range res.Runs {
+		var parts []string
+		for _, k := range res.Keys {
+			parts = append(parts, k+"="+r.Differs[k])
+		}
+		if n := len(r.LiveChanges); n > 0 {
+			parts = append(parts, fmt.Sprintf("(%d live changes: see lab.toml)", n))
+		}
+		if len(parts) > 0 {
+			fmt.Fprintf(w, "%s: %s\n", r.Name, strings.Join(parts, " "))
+		}
+	}
+	if res.PNG != "" {
+		fmt.Fprintf(w, "curves by %s: %s\n", res.X, res.PNG)
+	}
+}
+
+// seconds formats a training time: tenths under a minute, whole seconds above.
+func seconds(s float64) string {
+	if s < 60 {
+		return fmt.Sprintf("%.1fs", s)
+	}
+	return time.Duration(s * float64(time.Second)).Round(time.Second).String()
+}

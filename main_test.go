@@ -392,3 +392,65 @@ func TestBenchCompare(t *testing.T) {
 		})
 	}
 }
+
+// TestCompare trains two tiny runs that differ in train.lr and compares them.
+func TestCompare(t *testing.T) {
+	out := t.TempDir()
+	for _, r := range []struct{ name, lr string }{{"slow", "1e-3"}, {"fast", "3e-3"}} {
+		args := slices.Concat([]string{"train", "-steps", "30", "-out", out, "-set", "run.eval_every=10", "-set", "run.log_every=5"},
+			tiny, []string{"-set", "run.name=" + r.name, "-set", "train.lr=" + r.lr})
+		if _, stderr, code := runCmd(t, args...); code != 0 {
+			t.Fatalf("train %s: exit %d: %s", r.name, code, stderr)
+		}
+	}
+	slow, fast := filepath.Join(out, "slow"), filepath.Join(out, "fast")
+	notRun := t.TempDir()
+	malformed := t.TempDir()
+	os.WriteFile(filepath.Join(malformed, "lab.toml"), []byte("[train]\n"), 0o644)
+	os.WriteFile(filepath.Join(malformed, "metrics.jsonl"), []byte(`{"kind":"train","data":{"step":1}}`+"\n{oops\n"), 0o644)
+	png := filepath.Join(t.TempDir(), "c.png")
+	cases := []struct {
+		name string
+		args []string
+		code int
+		want []string // in stdout (exit 0) or stderr
+		not  []string
+	}{
+		{"table and legend", []string{slow, fast}, 0,
+			[]string{"slow", "fast", "slow: train.lr=0.001", "fast: train.lr=0.003", "steps/s", "params"}, []string{"run.name", "model.hidden="}},
+		{"one run", []string{slow}, 0, []string{"slow", "30"}, []string{"train.lr"}},
+		{"json", []string{slow, fast, "-json"}, 0, []string{`"differing_keys":["train.lr"]`, `"steps":30`, `"train_seconds"`,
+			`"steps_per_second"`, `"params"`, `"last_eval_exact"`, `"best_eval_exact"`, `"differs":{"train.lr":"0.001"}`}, nil},
+		{"png by time", []string{"-png", png, "-x", "time", slow, fast}, 0, []string{"curves by time: " + png}, nil},
+		{"not a run", []string{slow, notRun}, 2, []string{notRun, "not a run folder"}, nil},
+		{"malformed metrics", []string{malformed}, 2, []string{filepath.Join(malformed, "metrics.jsonl") + ":2:"}, nil},
+		{"no runs", []string{"-json"}, 2, []string{"name one or more run folders"}, nil},
+		{"bad x", []string{"-x", "wall", slow}, 2, []string{`-x "wall"`}, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			stdout, stderr, code := runCmd(t, append([]string{"compare"}, c.args...)...)
+			got := stdout
+			if c.code != 0 {
+				got = stderr
+			}
+			if code != c.code {
+				t.Fatalf("exit %d, want %d\n%s%s", code, c.code, stdout, stderr)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("no %q in\n%s", w, got)
+				}
+			}
+			for _, w := range c.not {
+				if strings.Contains(got, w) {
+					t.Errorf("%q in\n%s", w, got)
+				}
+			}
+		})
+	}
+	b, err := os.ReadFile(png)
+	if err != nil || len(b) < 1000 || !bytes.HasPrefix(b, []byte("\x89PNG")) {
+		t.Fatalf("-png wrote %d bytes (%v)", len(b), err)
+	}
+}

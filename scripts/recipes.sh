@@ -29,5 +29,7 @@ for p in "${order[@]}"; do
   printf '%-18s %8s %7s %9s %9s %9s %9s\n' "$p" "$m" "$(field step)" "$(field n)" \
     "$(field exact_accuracy)" "$(field valid_accuracy)" "$(field pass_at_2)"
 done
-go run ./tools/plot -out docs/img/recipes.png "$out"/*/metrics.jsonl
+dirs=()
+for p in "${order[@]}"; do dirs+=("$out/$p"); done
+./hrmlab compare -png docs/img/recipes.png "${dirs[@]}"
 echo "curves: docs/img/recipes.png"

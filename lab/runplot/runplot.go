@@ -168,6 +168,10 @@ func Draw(runs []*lab.RunLog, opts Options, path string) error {
 		p.X.Min, p.X.Max = 0, xmax
 		p.Legend.Top = true
 		p.Legend.Left = p == exact || p == token // the rising curves leave the top left free
+		p.Legend.XOffs, p.Legend.YOffs = -vg.Millimeter*3, -vg.Millimeter*2
+		if p.Legend.Left {
+			p.Legend.XOffs = vg.Millimeter * 3
+		}
 	}
 	halted := func(p lab.Point) bool { return p.Count > 0 } // training accuracies are over the puzzles that halted
 	for i, r := range runs {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"image/color"
 	"os"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -22,7 +23,7 @@ import (
 // Options choose the x axis and the bucketing of the training curves.
 type Options struct {
 	ByTime  bool // x is training time in seconds instead of the step
-	Buckets int  // training curves are means over this many equal x ranges (0: 60)
+	Buckets int  // training curves are means over this many equal x ranges (0: a third of the logged points, 5 to 60)
 }
 
 // Style is how a run is drawn: a colour, a dash pattern and a marker, so the
@@ -60,28 +61,32 @@ func StyleOf(i int) Style {
 	return Style{Color: palette[i%len(palette)], Dashes: dashes[i%len(dashes)], Glyph: glyphs[i%len(glyphs)]}
 }
 
-// xy is one curve point.
-type xy struct{ x, y float64 }
+// xy is one curve point with its weight in a bucket's mean.
+type xy struct{ x, y, w float64 }
 
-// trainCurve is y over the run's training points (x by step or time),
-// skipping the points keep refuses.
-func trainCurve(r *lab.RunLog, byTime bool, keep func(lab.Point) bool, y func(lab.Point) float64) []xy {
+// trainCurve is y over the run's training points (x by step or time), each
+// weighted by weight (nil: 1); points of zero weight are left out.
+func trainCurve(r *lab.RunLog, byTime bool, weight func(lab.Point) float64, y func(lab.Point) float64) []xy {
 	var out []xy
 	for i, p := range r.Points {
-		if keep != nil && !keep(p) {
+		w := 1.0
+		if weight != nil {
+			w = weight(p)
+		}
+		if w <= 0 {
 			continue
 		}
 		x := float64(p.Step)
 		if byTime {
 			x = r.Elapsed[i]
 		}
-		out = append(out, xy{x, y(p)})
+		out = append(out, xy{x, y(p), w})
 	}
 	return out
 }
 
-// bucketed averages the points in n equal x ranges from 0 to xmax, one point
-// per non-empty range at its middle (no interpolation).
+// bucketed gives the weighted mean of the points in n equal x ranges from 0
+// to xmax, one point per non-empty range at its middle (no interpolation).
 func bucketed(ps []xy, n int, xmax float64) plotter.XYs {
 	if len(ps) == 0 {
 		return nil
@@ -90,19 +95,33 @@ func bucketed(ps []xy, n int, xmax float64) plotter.XYs {
 	if width <= 0 {
 		width = 1
 	}
-	sums, counts := make([]float64, n), make([]int, n)
+	sums, weights := make([]float64, n), make([]float64, n)
 	for _, p := range ps {
 		b := min(n-1, max(0, int(p.x/width)))
-		sums[b] += p.y
-		counts[b]++
+		sums[b] += p.w * p.y
+		weights[b] += p.w
 	}
 	var out plotter.XYs
 	for b := range n {
-		if counts[b] > 0 {
-			out = append(out, plotter.XY{X: (float64(b) + 0.5) * width, Y: sums[b] / float64(counts[b])})
+		if weights[b] > 0 {
+			out = append(out, plotter.XY{X: (float64(b) + 0.5) * width, Y: sums[b] / weights[b]})
 		}
 	}
 	return out
+}
+
+// plainTicks are gonum's default ticks labelled without trailing zeros
+// (25, not 25.00).
+type plainTicks struct{}
+
+func (plainTicks) Ticks(lo, hi float64) []plot.Tick {
+	ts := plot.DefaultTicks{}.Ticks(lo, hi)
+	for i := range ts {
+		if ts[i].Label != "" {
+			ts[i].Label = strconv.FormatFloat(ts[i].Value, 'g', 6, 64)
+		}
+	}
+	return ts
 }
 
 // curve adds a line with markers (every few points for dense curves) to p,
@@ -140,14 +159,19 @@ func Draw(runs []*lab.RunLog, opts Options, path string) error {
 	}
 	buckets := opts.Buckets
 	if buckets <= 0 {
-		buckets = 60
+		// a few logged points a bucket: one point a bucket is noise
+		n := 0
+		for _, r := range runs {
+			n = max(n, len(r.Points))
+		}
+		buckets = min(60, max(5, n/3))
 	}
 	xlabel := "step"
 	if opts.ByTime {
 		xlabel = "training time (s)"
 	}
 	loss, exact, token, halt := plot.New(), plot.New(), plot.New(), plot.New()
-	loss.Title.Text, loss.Y.Label.Text = "training loss (bucketed means)", "loss"
+	loss.Title.Text, loss.Y.Label.Text = "training LM loss (bucketed means)", "LM loss per example"
 	exact.Title.Text, exact.Y.Label.Text = "held-out exact accuracy", "fraction of puzzles"
 	token.Title.Text, token.Y.Label.Text = "training token accuracy (bucketed)", "fraction of cells"
 	halt.Title.Text, halt.Y.Label.Text = "mean halting step (training, bucketed)", "segments"
@@ -166,17 +190,18 @@ func Draw(runs []*lab.RunLog, opts Options, path string) error {
 		p.Add(plotter.NewGrid())
 		p.X.Label.Text = xlabel
 		p.X.Min, p.X.Max = 0, xmax
-		p.Legend.Top = true
-		p.Legend.Left = p == exact || p == token // the rising curves leave the top left free
-		p.Legend.XOffs, p.Legend.YOffs = -vg.Millimeter*3, -vg.Millimeter*2
-		if p.Legend.Left {
-			p.Legend.XOffs = vg.Millimeter * 3
-		}
+		p.X.Tick.Marker = plainTicks{}
 	}
-	halted := func(p lab.Point) bool { return p.Count > 0 } // training accuracies are over the puzzles that halted
+	// the legend where the curves leave room: top right of the falling loss,
+	// top left of the rising accuracy
+	loss.Legend.Top, loss.Legend.XOffs, loss.Legend.YOffs = true, -vg.Millimeter*3, -vg.Millimeter*2
+	exact.Legend.Top, exact.Legend.Left, exact.Legend.XOffs, exact.Legend.YOffs = true, true, vg.Millimeter*3, -vg.Millimeter*2
+	// training accuracies and halting steps are over the puzzles that halted
+	// at a logged step: weighted by their count, steps where none did left out
+	halted := func(p lab.Point) float64 { return float64(p.Count) }
 	for i, r := range runs {
 		st := StyleOf(i)
-		if err := curve(loss, bucketed(trainCurve(r, opts.ByTime, nil, func(p lab.Point) float64 { return p.Loss }), buckets, xmax), st, r.Name); err != nil {
+		if err := curve(loss, bucketed(trainCurve(r, opts.ByTime, nil, func(p lab.Point) float64 { return p.LMLoss }), buckets, xmax), st, r.Name); err != nil {
 			return err
 		}
 		var ev plotter.XYs
@@ -191,10 +216,10 @@ func Draw(runs []*lab.RunLog, opts Options, path string) error {
 		if err := curve(exact, ev, st, r.Name); err != nil {
 			return err
 		}
-		if err := curve(token, bucketed(trainCurve(r, opts.ByTime, halted, func(p lab.Point) float64 { return p.TokenAccuracy }), buckets, xmax), st, r.Name); err != nil {
+		if err := curve(token, bucketed(trainCurve(r, opts.ByTime, halted, func(p lab.Point) float64 { return p.TokenAccuracy }), buckets, xmax), st, ""); err != nil {
 			return err
 		}
-		if err := curve(halt, bucketed(trainCurve(r, opts.ByTime, halted, func(p lab.Point) float64 { return p.MeanSteps }), buckets, xmax), st, r.Name); err != nil {
+		if err := curve(halt, bucketed(trainCurve(r, opts.ByTime, halted, func(p lab.Point) float64 { return p.MeanSteps }), buckets, xmax), st, ""); err != nil {
 			return err
 		}
 	}

@@ -87,13 +87,15 @@ func TestOneStepGradient(t *testing.T) {
 	w := m.work(b)
 	hH, hL := append([]float32(nil), zH...), append([]float32(nil), zL...)
 	w.embed(bt.Inputs, bt.PuzzleIDs)
+	w.calls = w.calls[:0]
 	for _, call := range "LLLHLL" {
 		if call == 'L' {
-			w.module(m.lLevel, hL, hH, w.x, nil)
+			w.calls = append(w.calls, moduleCall{stack: m.lLevel, h: hL, inj1: hH, inj2: w.x})
 		} else {
-			w.module(m.hLevel, hH, hL, nil, nil)
+			w.calls = append(w.calls, moduleCall{stack: m.hLevel, h: hH, inj1: hL})
 		}
 	}
+	w.runCalls(nil)
 	m.cfg.HCycles, m.cfg.LCycles = 1, 1
 	one := segmentLoss(m, hH, hL, bt, target, true)
 	if fmt.Sprint(float32(one)) != fmt.Sprint(float32(full)) {

@@ -30,13 +30,11 @@ type workspace struct {
 	blk   *block
 	qOnly bool // heads computes only the Q logits (the bootstrap segment)
 
-	// module's arguments (moduleTask)
-	modStack               []*block
-	modH, modInj1, modInj2 []float32
-	modCaches              []*blockCache
+	calls   []moduleCall // the segment's module calls (runCalls)
+	callIdx int          // the call moduleTask runs
 
-	prods                            []product // mmSum's products
-	fnModule, fnBackSeqs, fnProducts func(lo, hi int)
+	prods                                     []product // mmSum's products
+	fnCalls, fnModule, fnBackSeqs, fnProducts func(lo, hi int)
 }
 
 // work returns the model's workspace for batch size b, building it on first
@@ -75,7 +73,7 @@ func (m *Model) work(b int) *workspace {
 	for range m.hLevel {
 		w.gradH = append(w.gradH, newBlockCache(m, b))
 	}
-	w.fnModule, w.fnBackSeqs, w.fnProducts = w.moduleTask, w.backSeqsTask, w.products
+	w.fnCalls, w.fnModule, w.fnBackSeqs, w.fnProducts = w.callsTask, w.moduleTask, w.backSeqsTask, w.products
 	m.ws, m.wsPrev = w, m.ws
 	return w
 }
@@ -137,43 +135,68 @@ func (w *workspace) embedBack(inputs []int32) {
 	}
 }
 
-// module applies a stack of blocks to h + inj1 (+ inj2), in place on h. caches
-// nil runs without keeping activations (a no-grad call). The sequences are
-// independent until the backward pass, so a batch of at least one sequence
-// per worker is shared out once for the whole call, each share computed
-// serially (one hand-off per module call, not one per operation); a smaller
-// batch runs on the caller with the products tiled over the pool.
-func (w *workspace) module(stack []*block, h, inj1, inj2 []float32, caches []*blockCache) {
-	w.modStack, w.modH, w.modInj1, w.modInj2, w.modCaches = stack, h, inj1, inj2, caches
-	if w.b >= poolSize {
-		w.sp.run(w.b, w.fnModule)
-	} else {
-		w.moduleSeqs(0, w.b, mm)
-	}
-	w.modStack, w.modH, w.modInj1, w.modInj2, w.modCaches = nil, nil, nil, nil, nil
+// moduleCall is one module call of a segment: stack applied in place to h +
+// inj1 (+ inj2), keeping activations in caches (nil: a no-grad call). update
+// marks HRM's H updates and TRM's answer updates, after which a segment's
+// callback runs.
+type moduleCall struct {
+	stack         []*block
+	h, inj1, inj2 []float32
+	caches        []*blockCache
+	update        bool
 }
 
-func (w *workspace) moduleTask(lo, hi int) { w.moduleSeqs(lo, hi, mmSmall) }
+// runCalls applies the segment's module calls w.calls in order. The
+// sequences are independent until the backward pass, so with at least one
+// sequence per worker and no callback the batch is shared out once for the
+// whole segment, each share running every call serially (one pool hand-off
+// a segment). With a callback each call is shared out on its own, and a
+// smaller batch runs on the caller with the products tiled over the pool.
+func (w *workspace) runCalls(onUpdate func()) {
+	if onUpdate == nil && w.b >= poolSize {
+		w.sp.run(w.b, w.fnCalls)
+		return
+	}
+	for i := range w.calls {
+		if w.b >= poolSize {
+			w.callIdx = i
+			w.sp.run(w.b, w.fnModule)
+		} else {
+			w.moduleSeqs(&w.calls[i], 0, w.b, mm)
+		}
+		if w.calls[i].update && onUpdate != nil {
+			onUpdate()
+		}
+	}
+}
 
-// moduleSeqs is module for the sequences [b0, b1).
-func (w *workspace) moduleSeqs(b0, b1 int, gemm gemmFunc) {
+func (w *workspace) callsTask(lo, hi int) {
+	for i := range w.calls {
+		w.moduleSeqs(&w.calls[i], lo, hi, mmSmall)
+	}
+}
+
+func (w *workspace) moduleTask(lo, hi int) { w.moduleSeqs(&w.calls[w.callIdx], lo, hi, mmSmall) }
+
+// moduleSeqs runs call for the sequences [b0, b1).
+func (w *workspace) moduleSeqs(call *moduleCall, b0, b1 int, gemm gemmFunc) {
 	n := w.s * w.m.cfg.Hidden
-	h := w.modH[b0*n : b1*n]
-	inj1 := w.modInj1[b0*n : b1*n]
-	if w.modInj2 != nil {
-		inj2 := w.modInj2[b0*n : b1*n]
+	h := call.h[b0*n : b1*n]
+	inj1 := call.inj1[b0*n : b1*n]
+	if call.inj2 != nil {
+		inj2 := call.inj2[b0*n : b1*n]
 		for i := range h {
 			h[i] += inj1[i] + inj2[i]
 		}
 	} else {
 		add(h, inj1)
 	}
-	for k, blk := range w.modStack {
+	for k, blk := range call.stack {
 		c := w.scratch
-		if w.modCaches != nil {
-			c = w.modCaches[k]
+		if call.caches != nil {
+			c = call.caches[k]
 		}
-		w.blockForward(blk, w.modH, c, b0, b1, gemm)
+		w.blockForward(blk, call.h, c, b0, b1, gemm)
 	}
 }
 
@@ -191,23 +214,22 @@ func (w *workspace) segmentHRM(zH, zL []float32, inputs, pids []int32, graded bo
 	m := w.m
 	w.embed(inputs, pids)
 	n, t := m.cfg.HCycles, m.cfg.LCycles
+	w.calls = w.calls[:0]
 	for i := range n {
 		for j := range t {
 			var caches []*blockCache
 			if graded && i == n-1 && j == t-1 {
 				caches = w.gradL
 			}
-			w.module(m.lLevel, zL, zH, w.x, caches)
+			w.calls = append(w.calls, moduleCall{stack: m.lLevel, h: zL, inj1: zH, inj2: w.x, caches: caches})
 		}
 		var caches []*blockCache
 		if graded && i == n-1 {
 			caches = w.gradH
 		}
-		w.module(m.hLevel, zH, zL, nil, caches)
-		if onH != nil {
-			onH()
-		}
+		w.calls = append(w.calls, moduleCall{stack: m.hLevel, h: zH, inj1: zL, caches: caches, update: true})
 	}
+	w.runCalls(onH)
 	w.heads(zH)
 }
 

@@ -31,6 +31,7 @@ func (w *workspace) segmentTRM(zH, zL []float32, inputs, pids []int32, graded bo
 	if graded {
 		caches = w.trmCaches()
 	}
+	w.calls = w.calls[:0]
 	for i := range t {
 		last := graded && i == t-1
 		for j := range n {
@@ -38,17 +39,15 @@ func (w *workspace) segmentTRM(zH, zL []float32, inputs, pids []int32, graded bo
 			if last {
 				c = caches[j]
 			}
-			w.module(m.lLevel, zL, zH, w.x, c)
+			w.calls = append(w.calls, moduleCall{stack: m.lLevel, h: zL, inj1: zH, inj2: w.x, caches: c})
 		}
 		var c []*blockCache
 		if last {
 			c = caches[n]
 		}
-		w.module(m.lLevel, zH, zL, nil, c)
-		if onY != nil {
-			onY()
-		}
+		w.calls = append(w.calls, moduleCall{stack: m.lLevel, h: zH, inj1: zL, caches: c, update: true})
 	}
+	w.runCalls(onY)
 	w.heads(zH)
 }
 

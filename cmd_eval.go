@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 
 	"hrmlab/lab"
 	"hrmlab/tasks"
@@ -91,11 +92,15 @@ func cmdSolve(args []string, stdout, stderr io.Writer) error {
 	}
 	task := l.Task()
 	var ex tasks.Example
+	var broken []string // the rules a typed puzzle's givens break: said, then solved anyway
 	hasAnswer := true
 	if *puzzle != "" {
 		in, err := task.Parse(*puzzle)
 		if err != nil {
 			return badInput("-puzzle: %v", err)
+		}
+		if broken = tasks.GivensViolations(task, in); len(broken) > 0 {
+			fmt.Fprintf(stderr, "hrmlab: warning: -puzzle breaks the rules: %s (solving it anyway)\n", strings.Join(broken, "; "))
 		}
 		ex = tasks.Example{Input: in, Label: make([]int32, len(in))}
 		for i := range ex.Label {
@@ -117,7 +122,10 @@ func cmdSolve(args []string, stdout, stderr io.Writer) error {
 		for i := range tr.Segments {
 			tr.Segments[i].Confidence, tr.Segments[i].Inner = nil, nil
 		}
-		return json.NewEncoder(stdout).Encode(tr)
+		return json.NewEncoder(stdout).Encode(struct {
+			lab.SolveTrace
+			GivensViolations []string `json:"givens_violations,omitempty"`
+		}{tr, broken})
 	}
 	printSolve(stdout, task, tr)
 	return nil

@@ -454,3 +454,43 @@ func TestCompare(t *testing.T) {
 		t.Fatalf("-png wrote %d bytes (%v)", len(b), err)
 	}
 }
+
+// TestSolveTypedPuzzleBreakingRules: a typed puzzle with two 1s in a row is
+// named on stderr and in -json, and solved anyway.
+func TestSolveTypedPuzzleBreakingRules(t *testing.T) {
+	out := t.TempDir()
+	args := append([]string{"train", "-steps", "2", "-out", out, "-set", "run.eval_every=0"}, tiny...)
+	if _, stderr, code := runCmd(t, args...); code != 0 {
+		t.Fatalf("train exit %d: %s", code, stderr)
+	}
+	ck := filepath.Join(out, "e2e", "checkpoints", "step-0000002.safetensors")
+	cases := []struct {
+		puzzle string
+		want   []string // givens_violations; nil: no warning, no field
+	}{
+		{"11..34..21..43..", []string{"row 1 has two 1s", "column 2 has two 1s", "box 1 has two 1s"}},
+		{"12..34..21..43..", nil},
+	}
+	for _, c := range cases {
+		stdout, stderr, code := runCmd(t, "solve", "-checkpoint", ck, "-puzzle", c.puzzle, "-json")
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", c.puzzle, code, stderr)
+		}
+		var sv struct {
+			Segments         []json.RawMessage `json:"segments"`
+			GivensViolations []string          `json:"givens_violations"`
+		}
+		if err := json.Unmarshal([]byte(stdout), &sv); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(sv.GivensViolations, c.want) || len(sv.Segments) != 3 {
+			t.Errorf("%s: givens_violations %q, %d segments; want %q and 3", c.puzzle, sv.GivensViolations, len(sv.Segments), c.want)
+		}
+		if warned := strings.Contains(stderr, "breaks the rules: row 1 has two 1s"); warned != (c.want != nil) {
+			t.Errorf("%s: stderr %q", c.puzzle, stderr)
+		}
+		if c.want != nil && !strings.Contains(stdout, `"givens_violations":[`) {
+			t.Errorf("no givens_violations list in %s", stdout)
+		}
+	}
+}

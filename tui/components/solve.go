@@ -39,6 +39,7 @@ type Solve struct {
 
 	index    int            // test puzzle shown
 	typed    *tasks.Example // the user's own puzzle, when set
+	typedBad []string       // the rules its givens break (tasks.GivensViolations)
 	segments int            // segments to run (base, more after m)
 
 	trace    *lab.SolveTrace
@@ -343,6 +344,7 @@ func (s *Solve) updateInput(msg tea.KeyPressMsg) tea.Cmd {
 			label[i] = tasks.Ignore
 		}
 		s.typed = &tasks.Example{Input: tokens, Label: label}
+		s.typedBad = tasks.GivensViolations(s.task, tokens) // said above the grid; the model tries anyway
 		s.inputting = false
 		s.input.Blur()
 		s.resetPuzzle(s.index)

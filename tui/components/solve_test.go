@@ -253,3 +253,52 @@ func TestSolveGolden(t *testing.T) {
 		})
 	}
 }
+
+// TestSolveTypedPuzzleWarning: a typed puzzle that breaks a rule is solved,
+// with the broken rules on a line above the grid; a good one has no line.
+func TestSolveTypedPuzzleWarning(t *testing.T) {
+	task, ex := sudokuExample(t, 4, "12..34..21..43..")
+	cases := []struct {
+		name, puzzle string
+		w, h         int
+		mono         bool
+		want         string // in the first line; "" for no warning
+	}{
+		{"two 1s narrow", "11..34..21..43..", 80, 21, false, "⚠ your puzzle breaks the rules: row 1 has two 1s; column 2 has two 1s;"},
+		{"two 1s wide mono", "11..34..21..43..", 160, 45, true, "box 1 has two 1s (the model tries anyway)"},
+		{"no solution", "1...3..2.1..4..3", 80, 21, false, "the givens break no rule but have no solution"},
+		{"good puzzle", "12..34..21..43..", 80, 21, false, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := solveWith(c.mono, task, ex, c.w, c.h)
+			s.Update(press("i"))
+			s.input.SetValue(c.puzzle)
+			s.Update(press("enter"))
+			if s.typed == nil {
+				t.Fatalf("the typed puzzle was refused: %q", s.inputErr)
+			}
+			tr := fakeTrace(task, ex) // the model's answers, for the typed question
+			tr.Example, tr.HasAnswer = *s.typed, false
+			s.Update(traceMsg{gen: s.gen, trace: tr})
+			out := s.View()
+			if n := strings.Count(out, "\n") + 1; n != c.h {
+				t.Errorf("%d lines, want %d", n, c.h)
+			}
+			first, _, _ := strings.Cut(out, "\n")
+			if c.want == "" {
+				if strings.Contains(out, "breaks the rules") {
+					t.Errorf("a warning for a good puzzle:\n%s", out)
+				}
+			} else if !strings.Contains(out, c.want) || !strings.Contains(first, "breaks the rules") {
+				t.Errorf("no %q above the grid:\n%s", c.want, out)
+			}
+			if !strings.Contains(out, "your puzzle (answer unknown") {
+				t.Errorf("the typed puzzle is not shown:\n%s", out)
+			}
+			if c.name == "two 1s narrow" {
+				golden.RequireEqual(t, out)
+			}
+		})
+	}
+}

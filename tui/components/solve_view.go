@@ -34,6 +34,10 @@ func (s *Solve) View() string {
 	}
 	timeline := s.timelineView()
 	bodyH := s.height - lipgloss.Height(timeline) - 1
+	warn := s.givensWarning()
+	if warn != "" {
+		bodyH -= lipgloss.Height(warn)
+	}
 	grid := s.gridView(bodyH)
 	gw := lipgloss.Width(grid)
 	var body string
@@ -43,7 +47,29 @@ func (s *Solve) View() string {
 		info := s.infoView(s.width, max(bodyH-lipgloss.Height(grid)-1, 0))
 		body = grid + "\n" + info
 	}
+	if warn != "" {
+		body = widgets.Fit(warn, s.width, lipgloss.Height(warn)) + "\n" + widgets.Fit(body, s.width, bodyH)
+		bodyH += lipgloss.Height(warn)
+	}
 	return widgets.Fit(body, s.width, bodyH) + "\n" + widgets.Fit(timeline, s.width, s.height-bodyH)
+}
+
+// givensWarning is the line (two at most) above the grid that says which
+// rules a typed puzzle breaks; "" when it breaks none.
+func (s *Solve) givensWarning() string {
+	if s.typed == nil || len(s.typedBad) == 0 {
+		return ""
+	}
+	text := "⚠ your puzzle breaks the rules: " + strings.Join(s.typedBad, "; ") + " (the model tries anyway)"
+	wrapped := lipgloss.NewStyle().Width(s.width).Render(text)
+	lines := strings.Split(wrapped, "\n")
+	if len(lines) > 2 {
+		lines = lines[:2]
+	}
+	for i, l := range lines {
+		lines[i] = s.c.Styles.Warn.Render(strings.TrimRight(l, " "))
+	}
+	return strings.Join(lines, "\n")
 }
 
 // marks describes every cell of the shown answer.

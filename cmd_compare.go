@@ -137,8 +137,13 @@ func compare(runs []*lab.RunLog) (*compareResult, error) {
 }
 
 func printCompare(w io.Writer, res *compareResult) {
+	// names left, figures right: pad the names, then let tabwriter align
+	nameW := len("run")
+	for _, r := range res.Runs {
+		nameW = max(nameW, len(r.Name))
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "run\tsteps\ttime\tsteps/s\tparams\tlast exact\tbest exact\t")
+	fmt.Fprintf(tw, "%-*s\tsteps\ttime\tsteps/s\tparams\tlast exact\tbest exact\t\n", nameW, "run")
 	acc := func(v *float64, step int) string {
 		if v == nil {
 			return "-"
@@ -146,7 +151,7 @@ func printCompare(w io.Writer, res *compareResult) {
 		return fmt.Sprintf("%.3f @%d", *v, step)
 	}
 	for _, r := range res.Runs {
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%.2f\t%d\t%s\t%s\t\n", r.Name, r.Steps, seconds(r.TrainSeconds), r.StepsPerSec, r.Params,
+		fmt.Fprintf(tw, "%-*s\t%d\t%s\t%.2f\t%d\t%s\t%s\t\n", nameW, r.Name, r.Steps, seconds(r.TrainSeconds), r.StepsPerSec, r.Params,
 			acc(r.LastEvalExact, r.LastEvalStep), acc(r.BestEvalExact, r.BestEvalStep))
 	}
 	tw.Flush()

@@ -23,12 +23,22 @@ func cmdTrain(args []string, stdout, stderr io.Writer) error {
 	steps := fs.Int("steps", -1, "stop after `N` steps (default: run.max_steps)")
 	minutes := fs.Float64("minutes", -1, "stop after `M` minutes of training (default: run.max_minutes)")
 	out := fs.String("out", "", "folder of the runs `DIR` (default: run.out)")
-	resume := fs.String("resume", "", "resume from a checkpoint `PATH` (its config is used; -set still applies)")
+	resume := fs.String("resume", "", "resume from a checkpoint `PATH`, or a run folder (its latest checkpoint); its config is used, -set still applies")
 	asJSON := fs.Bool("json", false, "print JSON lines instead of text")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	opts := lab.Options{Persist: true, ExitAtEnd: true, Resume: *resume}
+	var extra []string
+	if *steps >= 0 {
+		extra = append(extra, "run.max_steps="+strconv.Itoa(*steps))
+	}
+	if *minutes >= 0 {
+		extra = append(extra, "run.max_minutes="+strconv.FormatFloat(*minutes, 'g', -1, 64))
+	}
+	if *out != "" {
+		extra = append(extra, "run.out="+*out)
+	}
 	var cfg *lab.Config
 	var err error
 	if *resume != "" {
@@ -36,23 +46,13 @@ func cmdTrain(args []string, stdout, stderr io.Writer) error {
 			return badInput("-resume takes the checkpoint's config: drop -config/-preset")
 		}
 		cfg, err = lab.ResumeConfig(*resume)
+		if err == nil {
+			err = cfg.ApplySets(append(append([]string(nil), cf.sets...), extra...))
+		}
 	} else {
-		cfg, err = cf.load()
+		cfg, err = cf.load(extra...)
 	}
 	if err != nil {
-		return err
-	}
-	sets := append(multiFlag(nil), cf.sets...)
-	if *steps >= 0 {
-		sets = append(sets, "run.max_steps="+strconv.Itoa(*steps))
-	}
-	if *minutes >= 0 {
-		sets = append(sets, "run.max_minutes="+strconv.FormatFloat(*minutes, 'g', -1, 64))
-	}
-	if *out != "" {
-		sets = append(sets, "run.out="+*out)
-	}
-	if err := cfg.ApplySets(sets); err != nil {
 		return err
 	}
 	if cfg.Run.MaxSteps == 0 && cfg.Run.MaxMinutes == 0 {

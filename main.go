@@ -133,27 +133,10 @@ func (c *configFlags) register(fs *flag.FlagSet) {
 	fs.Var(&c.sets, "set", "override a key, `KEY=VALUE` (repeatable), e.g. -set train.lr=3e-4")
 }
 
-// load resolves the config: the default, a preset or a file, then -set.
-func (c *configFlags) load() (*lab.Config, error) {
-	var cfg *lab.Config
-	var err error
-	switch {
-	case c.config != "" && c.preset != "":
-		return nil, badInput("-config and -preset both choose the experiment: give one")
-	case c.config != "":
-		cfg, err = lab.Load(c.config)
-	case c.preset != "":
-		cfg, err = lab.Preset(c.preset)
-	default:
-		cfg = lab.Default()
-	}
-	if err != nil {
-		return nil, err
-	}
-	if err := cfg.ApplySets(c.sets); err != nil {
-		return nil, err
-	}
-	return cfg, nil
+// load resolves the config: the default, a preset or a file, then the -set
+// flags and any extra overrides (from other flags), merged and validated once.
+func (c *configFlags) load(extra ...string) (*lab.Config, error) {
+	return lab.Experiment(c.config, c.preset, append(append([]string(nil), c.sets...), extra...))
 }
 
 // parse parses flags, turning a flag error into errUsage (exit status 2).

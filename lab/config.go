@@ -136,9 +136,9 @@ func Load(path string) (*Config, error) {
 	return Parse(data, path)
 }
 
-// Parse decodes TOML text over the embedded defaults, rejects unknown keys
-// and validates the result. source names the text in errors.
-func Parse(data []byte, source string) (*Config, error) {
+// decode decodes TOML text over the embedded defaults and rejects unknown
+// keys, without validating the values. source names the text in errors.
+func decode(data []byte, source string) (*Config, error) {
 	c := &Config{}
 	if source != defaultSource {
 		*c = *Default()
@@ -160,11 +160,29 @@ func Parse(data []byte, source string) (*Config, error) {
 		return nil, inputErrorf("%s:%d: unknown key %q%s", source, keyLine(data, k), k.String(), suggest(k.String()))
 	}
 	c.Source = source
+	return c, nil
+}
+
+// Parse decodes TOML text over the embedded defaults, rejects unknown keys
+// and validates the result. source names the text in errors.
+func Parse(data []byte, source string) (*Config, error) {
+	return parseWithSets(data, source, nil)
+}
+
+// parseWithSets decodes TOML text, applies the -set overrides over it and
+// validates the result once: an error names the -set flags or the file line
+// that hold the keys at fault.
+func parseWithSets(data []byte, source string, sets []string) (*Config, error) {
+	c, err := decode(data, source)
+	if err != nil {
+		return nil, err
+	}
+	set, err := c.setAll(sets)
+	if err != nil {
+		return nil, err
+	}
 	if err := c.Validate(); err != nil {
-		if fe, ok := err.(*FieldError); ok {
-			return nil, inputErrorf("%s:%d: %s", source, keyLine(data, strings.Split(fe.Key, ".")), fe.Error())
-		}
-		return nil, inputErrorf("%s: %v", source, err)
+		return nil, attribute(err, source, data, set)
 	}
 	return c, nil
 }

@@ -113,20 +113,6 @@ func (c *Config) Set(key, value string) error {
 	return nil
 }
 
-// ApplySets applies "KEY=VALUE" overrides in order (the -set flags).
-func (c *Config) ApplySets(sets []string) error {
-	for _, s := range sets {
-		k, v, ok := strings.Cut(s, "=")
-		if !ok {
-			return inputErrorf("-set %q: want KEY=VALUE, for example train.lr=3e-4", s)
-		}
-		if err := c.Set(strings.TrimSpace(k), v); err != nil {
-			return inputErrorf("-set %s: %v", s, err)
-		}
-	}
-	return nil
-}
-
 func parseInto(v reflect.Value, s string) error {
 	switch v.Kind() {
 	case reflect.Int, reflect.Int64:

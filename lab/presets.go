@@ -40,8 +40,13 @@ func Presets() []PresetInfo {
 
 // Preset returns a named experiment: its file's keys over the defaults.
 func Preset(name string) (*Config, error) {
+	return Experiment("", name, nil)
+}
+
+// presetText returns a preset's lab.toml text and the name errors give it.
+func presetText(name string) ([]byte, string, error) {
 	if name == DefaultPreset {
-		return Default(), nil
+		return defaultTOML, defaultSource, nil
 	}
 	text, err := presetFS.ReadFile(path.Join("presets", name+".toml"))
 	if err != nil {
@@ -49,9 +54,9 @@ func Preset(name string) (*Config, error) {
 		for _, p := range Presets() {
 			names = append(names, p.Name)
 		}
-		return nil, inputErrorf("unknown preset %q (presets: %s)", name, strings.Join(names, ", "))
+		return nil, "", inputErrorf("unknown preset %q (presets: %s)", name, strings.Join(names, ", "))
 	}
-	return Parse(text, "preset "+name)
+	return text, "preset " + name, nil
 }
 
 // summary is the first comment line of a lab.toml, without the "# " and any

@@ -7,8 +7,9 @@ import (
 
 // FieldError says which key holds an invalid value and why.
 type FieldError struct {
-	Key string
-	Msg string
+	Key     string
+	Msg     string
+	Related []string // other keys the check depends on (task.kind for task.size)
 }
 
 func (e *FieldError) Error() string { return e.Key + ": " + e.Msg }
@@ -18,7 +19,7 @@ func (e *FieldError) Error() string { return e.Key + ": " + e.Msg }
 func (c *Config) Validate() error {
 	for _, chk := range c.checks() {
 		if !chk.ok {
-			return &FieldError{Key: chk.key, Msg: chk.msg}
+			return &FieldError{Key: chk.key, Msg: chk.msg, Related: chk.rel}
 		}
 	}
 	return nil
@@ -28,6 +29,7 @@ type check struct {
 	key string
 	ok  bool
 	msg string
+	rel []string // other keys the check depends on
 }
 
 func oneOf(key, v string, allowed ...string) check {
@@ -36,15 +38,15 @@ func oneOf(key, v string, allowed ...string) check {
 			return check{key: key, ok: true}
 		}
 	}
-	return check{key, false, fmt.Sprintf("%q is not one of %q", v, allowed)}
+	return check{key, false, fmt.Sprintf("%q is not one of %q", v, allowed), nil}
 }
 
 func atLeast[T int | int64 | float64](key string, v, lo T) check {
-	return check{key, v >= lo, fmt.Sprintf("%v is below the minimum %v", v, lo)}
+	return check{key, v >= lo, fmt.Sprintf("%v is below the minimum %v", v, lo), nil}
 }
 
 func between(key string, v, lo, hi float64) check {
-	return check{key, v >= lo && v <= hi && !math.IsNaN(v), fmt.Sprintf("%v is outside [%v, %v]", v, lo, hi)}
+	return check{key, v >= lo && v <= hi && !math.IsNaN(v), fmt.Sprintf("%v is outside [%v, %v]", v, lo, hi), nil}
 }
 
 func (c *Config) checks() []check {
@@ -67,7 +69,7 @@ func (c *Config) checks() []check {
 	}
 	return []check{
 		atLeast("run.seed", r.Seed, 0),
-		{"run.out", r.Out != "", "must name a folder"},
+		{"run.out", r.Out != "", "must name a folder", nil},
 		atLeast("run.max_steps", r.MaxSteps, 0),
 		atLeast("run.max_minutes", r.MaxMinutes, 0),
 		atLeast("run.log_every", r.LogEvery, 1),
@@ -76,13 +78,15 @@ func (c *Config) checks() []check {
 		atLeast("run.checkpoint_every", r.CheckpointEvery, 0),
 		atLeast("run.keep_checkpoints", r.KeepCheckpoints, 1),
 		oneOf("task.kind", t.Kind, "sudoku", "maze", "arc"),
-		{"task.size", sizeOK, sizeMsg},
+		{"task.size", sizeOK, sizeMsg, []string{"task.kind"}},
 		atLeast("task.min_givens", t.MinGivens, 0),
 		atLeast("task.max_givens", t.MaxGivens, 0),
 		{"task.max_givens", t.MaxGivens == 0 || t.MaxGivens >= t.MinGivens,
-			fmt.Sprintf("%d is below task.min_givens %d", t.MaxGivens, t.MinGivens)},
+			fmt.Sprintf("%d is below task.min_givens %d", t.MaxGivens, t.MinGivens), []string{"task.min_givens"}},
+		{"task.min_givens", t.MinGivens <= t.Size*t.Size,
+			fmt.Sprintf("%d is more than the %d cells of a %dx%d grid", t.MinGivens, t.Size*t.Size, t.Size, t.Size), []string{"task.size"}},
 		{"task.max_givens", t.MaxGivens <= t.Size*t.Size,
-			fmt.Sprintf("%d is more than the %d cells", t.MaxGivens, t.Size*t.Size)},
+			fmt.Sprintf("%d is more than the %d cells of a %dx%d grid", t.MaxGivens, t.Size*t.Size, t.Size, t.Size), []string{"task.size"}},
 		oneOf("task.difficulty", t.Difficulty, "any", "easy", "medium", "hard"),
 		atLeast("task.min_path", t.MinPath, 0),
 		atLeast("task.train_count", t.TrainCount, 0),
@@ -92,10 +96,10 @@ func (c *Config) checks() []check {
 		atLeast("model.hidden", m.Hidden, 8),
 		atLeast("model.heads", m.Heads, 1),
 		{"model.heads", m.Hidden%heads == 0 && (m.Hidden/heads)%2 == 0,
-			fmt.Sprintf("%d heads must divide hidden %d into an even head size", m.Heads, m.Hidden)},
+			fmt.Sprintf("%d heads must divide hidden %d into an even head size", m.Heads, m.Hidden), []string{"model.hidden"}},
 		between("model.expansion", m.Expansion, 0.5, 16),
 		atLeast("model.h_layers", m.HLayers, 0),
-		{"model.h_layers", m.Arch != "hrm" || m.HLayers >= 1, "HRM needs at least one H block"},
+		{"model.h_layers", m.Arch != "hrm" || m.HLayers >= 1, "HRM needs at least one H block", []string{"model.arch"}},
 		atLeast("model.l_layers", m.LLayers, 1),
 		atLeast("model.h_cycles", m.HCycles, 1),
 		atLeast("model.l_cycles", m.LCycles, 1),
@@ -105,7 +109,7 @@ func (c *Config) checks() []check {
 		oneOf("model.token_mixer", m.TokenMixer, "attention", "mlp"),
 		oneOf("model.loss", m.Loss, "stablemax", "softmax"),
 		atLeast("model.puzzle_emb_len", m.PuzzleEmbLen, 0),
-		{"model.puzzle_emb_len", m.PuzzleEmbLen <= 64, fmt.Sprintf("%d is more than 64 prefix positions", m.PuzzleEmbLen)},
+		{"model.puzzle_emb_len", m.PuzzleEmbLen <= 64, fmt.Sprintf("%d is more than 64 prefix positions", m.PuzzleEmbLen), nil},
 		atLeast("train.batch_size", tr.BatchSize, 1),
 		between("train.lr", tr.LR, 0, 1),
 		between("train.lr_min_ratio", tr.LRMinRatio, 0, 1),

@@ -14,7 +14,7 @@ import (
 func cmdEval(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	ckpt := fs.String("checkpoint", "", "checkpoint `PATH` to evaluate (required)")
+	ckpt := fs.String("checkpoint", "", "checkpoint `PATH` to evaluate, or a run folder (its latest checkpoint) (required)")
 	data := fs.String("data", "", "evaluate on puzzles from `FILE` (CSV or ARC JSON) instead of the run's test split")
 	n := fs.Int("n", 0, "evaluate the first `N` test puzzles (0: all)")
 	maxSteps := fs.Int("max-steps", 0, "segments per puzzle `M` (0: the run's model.halt_max_steps)")
@@ -71,7 +71,7 @@ func printEval(w io.Writer, task tasks.Task, r lab.EvalReport) {
 func cmdSolve(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("solve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	ckpt := fs.String("checkpoint", "", "checkpoint `PATH` (required)")
+	ckpt := fs.String("checkpoint", "", "checkpoint `PATH`, or a run folder (its latest checkpoint) (required)")
 	puzzle := fs.String("puzzle", "", "the puzzle as `TEXT` in the task's format (e.g. 81 characters of a Sudoku, '.' or '0' blank)")
 	data := fs.String("data", "", "take the puzzle from `FILE` (CSV or ARC JSON); with -index")
 	index := fs.Int("index", 0, "which puzzle `I` of -data (0-based)")

@@ -18,7 +18,7 @@ func cmdLab(args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	var cf configFlags
 	cf.register(fs)
-	resume := fs.String("resume", "", "open the lab resuming a checkpoint `PATH`")
+	resume := fs.String("resume", "", "open the lab resuming a checkpoint `PATH`, or a run folder (its latest checkpoint)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

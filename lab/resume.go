@@ -1,7 +1,10 @@
 package lab
 
 import (
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"hrmlab/checkpoints"
@@ -17,7 +20,39 @@ type loadedCheckpoint struct {
 	meta    checkpoints.Meta
 }
 
+// CheckpointPath resolves what -resume, -load and -checkpoint name: a
+// checkpoint file as it is, or a folder (a run folder, or its checkpoints
+// folder) as its latest readable checkpoint. A folder without one is an input
+// error naming it.
+func CheckpointPath(path string) (string, error) {
+	st, err := os.Stat(path)
+	if err != nil || !st.IsDir() {
+		return path, nil // a file, or an error checkpoints.Load reports
+	}
+	dir := path
+	if sub := filepath.Join(path, checkpoints.Dir); isDir(sub) {
+		dir = sub
+	}
+	info, err := checkpoints.Latest(dir)
+	if err != nil {
+		if errors.Is(err, checkpoints.ErrNoCheckpoint) {
+			return "", inputErrorf("%s: a folder without a readable checkpoint (want a run folder with %s/step-NNNNNNN.safetensors, or a checkpoint file)", path, checkpoints.Dir)
+		}
+		return "", &InputError{Err: err}
+	}
+	return info.Path, nil
+}
+
+func isDir(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.IsDir()
+}
+
 func loadCheckpoint(path string) (*loadedCheckpoint, error) {
+	path, err := CheckpointPath(path)
+	if err != nil {
+		return nil, err
+	}
 	ck, err := checkpoints.Load(path)
 	if err != nil {
 		return nil, &InputError{Err: err}

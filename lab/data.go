@@ -62,14 +62,41 @@ func NewDataset(c *Config) (*tasks.Dataset, error) {
 	return d.ds, nil
 }
 
-// difficultyOf maps the [task] difficulty keys onto the generators' knobs;
-// "any" keeps the givens range but lifts the limit on solver guesses.
+// difficultyOf maps the [task] difficulty keys onto the generators' knobs:
+// "any" is the medium level without a limit on solver guesses, with its own
+// givens range; zero givens and path keys take the task's range for the size.
 func difficultyOf(t TaskConfig) tasks.Difficulty {
-	d := tasks.Difficulty{Level: t.Difficulty, MinGivens: t.MinGivens, MaxGivens: t.MaxGivens, MinPathLen: t.MinPath}
+	lo, hi := givensRange(t)
+	d := tasks.Difficulty{Level: t.Difficulty, MinGivens: lo, MaxGivens: hi, MinPathLen: t.MinPath}
 	if t.Difficulty == "any" {
 		d.Level, d.MaxGuesses = "medium", -1
 	}
 	return d
+}
+
+// givensRange resolves task.min_givens and task.max_givens for a Sudoku: 0
+// takes the task's range for the size and difficulty (tasks.SudokuGivens),
+// stretched to meet the other bound when that one is set, so one explicit
+// bound never conflicts with a default. Other tasks keep the keys as they are.
+func givensRange(t TaskConfig) (lo, hi int) {
+	lo, hi = t.MinGivens, t.MaxGivens
+	if t.Kind != "sudoku" {
+		return lo, hi
+	}
+	dlo, dhi, ok := tasks.SudokuGivens(t.Size, t.Difficulty)
+	if !ok {
+		return lo, hi
+	}
+	if lo == 0 {
+		lo = dlo
+		if hi != 0 {
+			lo = min(lo, hi)
+		}
+	}
+	if hi == 0 {
+		hi = max(dhi, lo)
+	}
+	return lo, hi
 }
 
 func (d *dataStream) Task() tasks.Task        { return d.ds.Task }

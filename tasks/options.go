@@ -10,7 +10,7 @@ import (
 // Difficulty holds the difficulty knobs of generated tasks; a sampler's difficulty can change
 // between batches. Zero fields take the preset of Level.
 type Difficulty struct {
-	Level      string  // "easy" | "medium" | "hard"; "" means "medium"
+	Level      string  // "easy" | "medium" | "hard" | "any" (sudoku only); "" means "medium"
 	MinGivens  int     // sudoku: fewest givens
 	MaxGivens  int     // sudoku: most givens
 	MinGuesses int     // sudoku: fewest solver guesses (SolveStats.Guesses)

@@ -36,7 +36,8 @@
 //
 // [Difficulty] zero fields take the level's preset ("" = medium). Sudoku givens / solver
 // guesses: 9x9 easy 40-48 / 0, medium 28-34 / 0-2, hard 17-26 / >= 3; 6x6 easy 20-24 / 0,
-// medium 14-18, hard 8-13 / >= 1; 4x4 easy 8-10 / 0, medium 6-7, hard 4-5. Maze with k x k
+// medium 14-18, hard 8-13 / >= 1; 4x4 easy 8-10 / 0, medium 6-7, hard 4-5; "any" (any number
+// of guesses) 9x9 28-45, 6x6 14-20, 4x4 6-9 ([SudokuGivens]). Maze with k x k
 // corridor cells (k = (N-1)/2): minimum path hard 0.56k² steps (110 at N = 30, the Maze-Hard
 // filter), medium 0.28k², easy none; 2% of inner walls knocked down (easy 8%).
 //

@@ -89,6 +89,9 @@ func (c *Config) checks() []check {
 			fmt.Sprintf("%d is more than the %d cells of a %dx%d grid (0: the task's range for the size)", t.MaxGivens, t.Size*t.Size, t.Size, t.Size), []string{"task.size"}},
 		oneOf("task.difficulty", t.Difficulty, "any", "easy", "medium", "hard"),
 		atLeast("task.min_path", t.MinPath, 0),
+		{"task.min_path", t.Kind != "maze" || t.MinPath <= mazePathBound(t.Size),
+			fmt.Sprintf("%d is more than a %dx%d maze allows (at most %d steps; 0: the task's for the side)",
+				t.MinPath, t.Size, t.Size, mazePathBound(t.Size)), []string{"task.size", "task.kind"}},
 		atLeast("task.train_count", t.TrainCount, 0),
 		atLeast("task.test_count", t.TestCount, 1),
 		atLeast("task.num_aug", t.NumAug, 0),
@@ -122,4 +125,13 @@ func (c *Config) checks() []check {
 		between("train.puzzle_emb_weight_decay", tr.PuzzleEmbWeightDecay, 0, 10),
 		between("train.ema", tr.EMA, 0, 0.999999),
 	}
+}
+
+// mazePathBound is a generous upper bound on the shortest S-G path of an N x N
+// maze: rooms sit on the odd cells of a k x k lattice (k = (N-1)/2) inside the
+// wall border, and the cells where four rooms' corners meet never open, so a
+// path can visit at most (2k-1)² - (k-1)² cells.
+func mazePathBound(n int) int {
+	k := (n - 1) / 2
+	return max((2*k-1)*(2*k-1)-(k-1)*(k-1)-1, 0)
 }

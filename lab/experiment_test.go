@@ -162,3 +162,36 @@ func TestDefaultGivensRange(t *testing.T) {
 		}
 	}
 }
+
+// TestPresetSizesNeverFailLate: every generated preset with another size of
+// its kind either trains a step or is refused by validation (an input error
+// naming the keys), never by the generator after the data is being built.
+func TestPresetSizesNeverFailLate(t *testing.T) {
+	sizes := map[string][]int{"sudoku": {4, 6, 9}, "maze": {5, 7, 11, 19, 30}}
+	for _, p := range Presets() {
+		base, err := Preset(p.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range sizes[base.Task.Kind] {
+			sets := append([]string{fmt.Sprintf("task.size=%d", n)}, tinySets...)
+			cfg, err := Experiment("", p.Name, sets)
+			if err != nil {
+				if !IsInputError(err) || !strings.Contains(err.Error(), "-set task.size=") {
+					t.Errorf("%s size %d: %v, want an input error naming -set task.size", p.Name, n, err)
+				}
+				t.Logf("%s size %d: %v", p.Name, n, err)
+				continue
+			}
+			d, err := newDataSource(cfg)
+			if err != nil {
+				t.Errorf("%s size %d: %v", p.Name, n, err)
+				continue
+			}
+			var b engine.Batch
+			if err := d.Next(&b, cfg.Train.BatchSize); err != nil {
+				t.Errorf("%s size %d: %v", p.Name, n, err)
+			}
+		}
+	}
+}

@@ -15,7 +15,7 @@ import (
 // Options are the choices of the front-end that starts a Session.
 type Options struct {
 	Persist     bool   // write runs/<name>/ (config, metrics.jsonl, checkpoints)
-	Resume      string // a checkpoint to resume from
+	Resume      string // a checkpoint to resume from, or a run folder (its latest checkpoint)
 	StartPaused bool
 	ExitAtEnd   bool // end the session when a limit is reached (the CLI); else stay open (the TUI)
 }

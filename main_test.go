@@ -106,7 +106,7 @@ func TestTrainEvalSolveEndToEnd(t *testing.T) {
 		t.Errorf("eval -json: %s", stdout)
 	}
 
-	stdout, stderr, code = runCmd(t, "solve", "-checkpoint", ck, "-puzzle", "1...3..2.1..4..3", "-json")
+	stdout, stderr, code = runCmd(t, "solve", "-checkpoint", ck, "-puzzle", ".2.3....3..221..", "-json")
 	if code != 0 {
 		t.Fatalf("solve exit %d: %s", code, stderr)
 	}
@@ -126,7 +126,7 @@ func TestTrainEvalSolveEndToEnd(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &sv); err != nil {
 		t.Fatal(err)
 	}
-	if sv.Puzzle != "1...3..2.1..4..3" || len(sv.Segments) != 3 || sv.HaltStep < 1 || sv.HaltStep > 3 {
+	if sv.Puzzle != ".2.3....3..221.." || len(sv.Segments) != 3 || sv.HaltStep < 1 || sv.HaltStep > 3 {
 		t.Fatalf("solve -json: %s", stdout)
 	}
 	for i, s := range sv.Segments {

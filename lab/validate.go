@@ -90,7 +90,7 @@ func (c *Config) checks() []check {
 		oneOf("task.difficulty", t.Difficulty, "any", "easy", "medium", "hard"),
 		atLeast("task.min_path", t.MinPath, 0),
 		{"task.min_path", t.Kind != "maze" || t.MinPath <= mazePathBound(t.Size),
-			fmt.Sprintf("%d is more than a %dx%d maze allows (at most %d steps; 0: the task's for the side)",
+			fmt.Sprintf("%d is more than a %dx%d maze allows (at most %d steps; 0: the task's default for the side)",
 				t.MinPath, t.Size, t.Size, mazePathBound(t.Size)), []string{"task.size", "task.kind"}},
 		atLeast("task.train_count", t.TrainCount, 0),
 		atLeast("task.test_count", t.TestCount, 1),

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -46,7 +45,7 @@ func cmdCompare(args []string, stdout, stderr io.Writer) error {
 	// the run folders may come before or after the flags
 	var dirs []string
 	for {
-		if err := parseAllowArgs(fs, args); err != nil {
+		if err := parseFlags(fs, args, " RUN_DIR..."); err != nil {
 			return err
 		}
 		if fs.NArg() == 0 {
@@ -84,21 +83,6 @@ func cmdCompare(args []string, stdout, stderr io.Writer) error {
 		return json.NewEncoder(stdout).Encode(res)
 	}
 	printCompare(stdout, res)
-	return nil
-}
-
-// parseAllowArgs parses flags like parse but leaves positional arguments.
-func parseAllowArgs(fs *flag.FlagSet, args []string) error {
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage of hrmlab %s RUN_DIR...:\n", fs.Name())
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return errUsage
-	}
 	return nil
 }
 

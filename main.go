@@ -139,10 +139,11 @@ func (c *configFlags) load(extra ...string) (*lab.Config, error) {
 	return lab.Experiment(c.config, c.preset, append(append([]string(nil), c.sets...), extra...))
 }
 
-// parse parses flags, turning a flag error into errUsage (exit status 2).
-func parse(fs *flag.FlagSet, args []string) error {
+// parseFlags parses flags, turning a flag error into errUsage (exit status
+// 2), and leaves the operands, which the usage line names, in fs.Args.
+func parseFlags(fs *flag.FlagSet, args []string, operands string) error {
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage of hrmlab %s:\n", fs.Name())
+		fmt.Fprintf(fs.Output(), "Usage of hrmlab %s%s:\n", fs.Name(), operands)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -150,6 +151,15 @@ func parse(fs *flag.FlagSet, args []string) error {
 			return err
 		}
 		return errUsage
+	}
+	return nil
+}
+
+// parse parses flags, turning a flag error into errUsage (exit status 2);
+// a command that takes no operands refuses them.
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := parseFlags(fs, args, ""); err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
 		return badInput("%s: unexpected argument %q", fs.Name(), fs.Arg(0))

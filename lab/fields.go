@@ -91,20 +91,8 @@ func formatValue(v reflect.Value) string {
 // whole config; on any error c is left unchanged. Errors name the key.
 func (c *Config) Set(key, value string) error {
 	trial := c.Clone()
-	found := false
-	var setErr error
-	walk(trial, func(k string, _ reflect.StructField, v reflect.Value) {
-		if k != key {
-			return
-		}
-		found = true
-		setErr = parseInto(v, strings.TrimSpace(value))
-	})
-	if !found {
-		return inputErrorf("unknown key %q%s", key, suggest(key))
-	}
-	if setErr != nil {
-		return inputErrorf("%s: %v", key, setErr)
+	if err := trial.assign(key, value); err != nil {
+		return &InputError{Err: err}
 	}
 	if err := trial.Validate(); err != nil {
 		return &InputError{Err: err}

@@ -20,7 +20,7 @@ type KeyMap struct {
 	Input, Inner, Autoplay, More, Refresh key.Binding
 
 	// Params.
-	Edit, SaveAs key.Binding
+	Edit, SaveAs, Filter, LiveOnly key.Binding
 
 	// Runs.
 	Load, ResumeRun, Delete, Reload key.Binding
@@ -72,8 +72,10 @@ func DefaultKeyMap() *KeyMap {
 		More:         b(k("m"), "m", "more segments (past halting)"),
 		Refresh:      b(k("u"), "u", "re-snapshot live weights"),
 
-		Edit:   b(k("enter"), "enter", "edit value"),
-		SaveAs: b(k("w"), "w", "save as lab.toml"),
+		Edit:     b(k("enter"), "enter", "edit value"),
+		SaveAs:   b(k("w"), "w", "save as lab.toml"),
+		Filter:   b(k("/"), "/", "filter keys"),
+		LiveOnly: b(k("v"), "v", "live keys only"),
 
 		Load:      b(k("enter"), "enter", "load into Solve"),
 		ResumeRun: b(k("r"), "r", "resume training"),

@@ -3,6 +3,7 @@ package components
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -24,10 +25,15 @@ type Params struct {
 	ctl           Controller
 	width, height int
 
-	fields []lab.Field
+	all    []lab.Field // every key, sections in sectionOrder
+	fields []lab.Field // the keys shown: all, narrowed by filter and liveOnly
 	cursor int
 	offset int // first row shown
 	errs   map[string]string
+
+	filter   string // case-insensitive text a key's name or help contains
+	liveOnly bool   // show only the live keys
+	filterIn textinput.Model
 
 	mode    paramsMode
 	input   textinput.Model
@@ -43,7 +49,11 @@ const (
 	paramsConfirmRun
 	paramsSaveAs
 	paramsConfirmOverwrite
+	paramsFilter
 )
+
+// sectionOrder puts the keys people change most (train) on the first screen.
+var sectionOrder = map[string]int{"train": 0, "model": 1, "task": 2, "run": 3}
 
 type setResultMsg struct {
 	key, value string
@@ -52,16 +62,50 @@ type setResultMsg struct {
 
 // NewParams returns the Params screen of a session.
 func NewParams(c *common.Common, ctl Controller) *Params {
-	p := &Params{c: c, ctl: ctl, errs: map[string]string{}, input: textinput.New()}
+	p := &Params{c: c, ctl: ctl, errs: map[string]string{}, input: textinput.New(), filterIn: textinput.New()}
 	p.input.Prompt = ""
+	p.filterIn.Prompt = ""
 	p.Refresh()
 	return p
 }
 
 // Refresh reloads the values from the session (after a change).
 func (p *Params) Refresh() {
-	p.fields = lab.Fields(p.ctl.Config())
+	p.all = lab.Fields(p.ctl.Config())
+	rank := func(s string) int {
+		if r, ok := sectionOrder[s]; ok {
+			return r
+		}
+		return len(sectionOrder)
+	}
+	slices.SortStableFunc(p.all, func(a, b lab.Field) int { return rank(a.Section) - rank(b.Section) })
+	p.narrow()
+}
+
+// narrow recomputes the keys shown from the filter and the live-only toggle,
+// keeping the cursor on the same key when it is still shown.
+func (p *Params) narrow() {
+	current := ""
+	if p.cursor < len(p.fields) {
+		current = p.fields[p.cursor].Key
+	}
+	text := strings.ToLower(p.filter)
+	p.fields = p.fields[:0:0]
+	for _, f := range p.all {
+		if p.liveOnly && !f.Live {
+			continue
+		}
+		if text != "" && !strings.Contains(strings.ToLower(f.Key), text) && !strings.Contains(strings.ToLower(f.Help), text) {
+			continue
+		}
+		p.fields = append(p.fields, f)
+	}
 	p.cursor = min(p.cursor, max(len(p.fields)-1, 0))
+	for i, f := range p.fields {
+		if f.Key == current {
+			p.cursor = i
+		}
+	}
 }
 
 // Capturing reports whether the screen is reading text or a y/n answer.
@@ -71,24 +115,25 @@ func (p *Params) Capturing() bool { return p.mode != paramsBrowse }
 func (p *Params) SetSize(w, h int) {
 	p.width, p.height = w, h
 	p.input.SetWidth(max(w/4, 14))
+	p.filterIn.SetWidth(max(w/4, 14))
 }
 
 // ShortHelp implements common.Component.
 func (p *Params) ShortHelp() []key.Binding {
 	k := p.c.Keys
 	switch p.mode {
-	case paramsEdit, paramsSaveAs:
+	case paramsEdit, paramsSaveAs, paramsFilter:
 		return []key.Binding{k.Confirm, k.Cancel}
 	case paramsConfirmRun, paramsConfirmOverwrite:
 		return []key.Binding{k.Yes, k.No}
 	}
-	return []key.Binding{k.Up, k.Down, k.Edit, k.SaveAs}
+	return []key.Binding{k.Up, k.Down, k.Edit, k.Filter, k.SaveAs}
 }
 
 // FullHelp implements common.Component.
 func (p *Params) FullHelp() [][]key.Binding {
 	k := p.c.Keys
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown}, {k.Edit, k.Cancel, k.SaveAs}}
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown}, {k.Edit, k.Cancel, k.SaveAs}, {k.Filter, k.LiveOnly}}
 }
 
 // Update handles browsing, editing and the answers of Set.
@@ -108,12 +153,21 @@ func (p *Params) Update(msg tea.Msg) tea.Cmd {
 			p.input, cmd = p.input.Update(msg)
 			return cmd
 		}
+		if p.mode == paramsFilter {
+			var cmd tea.Cmd
+			p.filterIn, cmd = p.filterIn.Update(msg)
+			p.filter = p.filterIn.Value()
+			p.narrow()
+			return cmd
+		}
 	case tea.KeyPressMsg:
 		switch p.mode {
 		case paramsBrowse:
 			return p.browse(msg)
 		case paramsEdit, paramsSaveAs:
 			return p.editing(msg)
+		case paramsFilter:
+			return p.filtering(msg)
 		default:
 			return p.confirm(msg)
 		}
@@ -146,8 +200,45 @@ func (p *Params) browse(msg tea.KeyPressMsg) tea.Cmd {
 		p.input.SetValue("lab.toml")
 		p.input.CursorEnd()
 		return p.input.Focus()
+	case key.Matches(msg, k.Filter):
+		p.mode = paramsFilter
+		p.filterIn.SetValue(p.filter)
+		p.filterIn.CursorEnd()
+		return p.filterIn.Focus()
+	case key.Matches(msg, k.LiveOnly):
+		p.liveOnly = !p.liveOnly
+		p.narrow()
+	case key.Matches(msg, k.Cancel):
+		if p.filter != "" {
+			p.filter = ""
+			p.narrow()
+		}
 	}
 	return nil
+}
+
+// filtering reads the filter line: the list narrows as it is typed, enter
+// keeps the filter, esc clears it.
+func (p *Params) filtering(msg tea.KeyPressMsg) tea.Cmd {
+	k := p.c.Keys
+	switch {
+	case key.Matches(msg, k.Cancel):
+		p.filter = ""
+		p.filterIn.SetValue("")
+		p.mode = paramsBrowse
+		p.filterIn.Blur()
+		p.narrow()
+		return nil
+	case key.Matches(msg, k.Confirm):
+		p.mode = paramsBrowse
+		p.filterIn.Blur()
+		return nil
+	}
+	var cmd tea.Cmd
+	p.filterIn, cmd = p.filterIn.Update(msg)
+	p.filter = p.filterIn.Value()
+	p.narrow()
+	return cmd
 }
 
 func (p *Params) editing(msg tea.KeyPressMsg) tea.Cmd {
@@ -231,7 +322,7 @@ func (p *Params) saveAs(path string, overwrite bool) tea.Cmd {
 func (p *Params) View() string {
 	st := p.c.Styles
 	keyW := 0
-	for _, f := range p.fields {
+	for _, f := range p.all {
 		keyW = max(keyW, len(f.Key))
 	}
 	valW := 14
@@ -251,7 +342,13 @@ func (p *Params) View() string {
 			rows = append(rows, "    "+st.Error.Render("✗ "+e))
 		}
 	}
+	if len(p.fields) == 0 {
+		rows = append(rows, st.Dim.Render("  no key matches"))
+	}
 	head := []string{p.header()}
+	if line := p.filterLine(); line != "" {
+		head = append(head, line)
+	}
 	bodyH := max(p.height-len(head)-2, 1)
 	if cursorRow < p.offset+1 {
 		p.offset = max(cursorRow-1, 0)
@@ -274,6 +371,34 @@ func (p *Params) View() string {
 		widgets.Fit(lipgloss.NewStyle().Width(p.width).Render(help), p.width, 2)
 }
 
+// filterLine tells the filter, the live-only toggle and how many keys match;
+// it is empty when neither narrows the list.
+func (p *Params) filterLine() string {
+	st := p.c.Styles
+	if p.mode != paramsFilter && p.filter == "" && !p.liveOnly {
+		return ""
+	}
+	var parts []string
+	switch {
+	case p.mode == paramsFilter:
+		parts = append(parts, "filter: "+p.filterIn.View())
+	case p.filter != "":
+		parts = append(parts, "filter: "+p.filter)
+	}
+	if p.liveOnly {
+		parts = append(parts, "live keys only")
+	}
+	count := fmt.Sprintf("%d of %d keys match", len(p.fields), len(p.all))
+	if len(p.fields) == 1 {
+		count = fmt.Sprintf("1 of %d keys matches", len(p.all))
+	}
+	hint := "/ filters · v live only · esc clears"
+	if p.mode == paramsFilter {
+		hint = "enter keeps · esc clears"
+	}
+	return strings.Join(parts, " · ") + "  " + st.Dim.Render("("+count+") "+hint)
+}
+
 func (p *Params) header() string {
 	st := p.c.Styles
 	switch p.mode {
@@ -284,7 +409,7 @@ func (p *Params) header() string {
 	case paramsSaveAs:
 		return "Save the config as: " + p.input.View() + st.Dim.Render("  enter writes · esc cancels")
 	}
-	return st.Dim.Render("● live (applies now)  ◆ structural (new run) · enter edits · w saves as lab.toml")
+	return st.Dim.Render("● live  ◆ structural (new run) · enter edits · / filters · v live · w saves as")
 }
 
 func (p *Params) row(f lab.Field, selected bool, keyW, valW int) string {

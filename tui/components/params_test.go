@@ -2,6 +2,7 @@ package components
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -152,4 +153,156 @@ func TestParamsGolden(t *testing.T) {
 			golden.RequireEqual(t, p.View())
 		})
 	}
+}
+
+// shownKeys lists the keys the Params screen shows.
+func shownKeys(p *Params) []string {
+	var out []string
+	for _, f := range p.fields {
+		out = append(out, f.Key)
+	}
+	return out
+}
+
+func TestParamsFilter(t *testing.T) {
+	for _, c := range []struct {
+		name, text string
+		want       []string // keys that must be shown
+		not        []string // keys that must not be shown
+		none       bool     // no key matches
+	}{
+		{name: "by name", text: "lr", want: []string{"train.lr", "train.lr_min_ratio", "train.puzzle_emb_lr"}, not: []string{"train.batch_size", "model.hidden"}},
+		{name: "by name, any case", text: "BATCH", want: []string{"train.batch_size"}, not: []string{"train.lr"}},
+		{name: "by help text", text: "Adam", want: []string{"train.beta1", "train.beta2"}, not: []string{"model.hidden"}},
+		{name: "no match", text: "zzqx", none: true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p := NewParams(styles(true), newFakeCtl())
+			p.SetSize(80, 21)
+			total := len(p.fields)
+			p.Update(press("/"))
+			if !p.Capturing() {
+				t.Fatal("/ does not open the filter line")
+			}
+			typeText(p, c.text)
+			got := shownKeys(p)
+			for _, k := range c.want {
+				if !slices.Contains(got, k) {
+					t.Errorf("%q: %s not shown (%v)", c.text, k, got)
+				}
+			}
+			for _, k := range c.not {
+				if slices.Contains(got, k) {
+					t.Errorf("%q: %s shown", c.text, k)
+				}
+			}
+			if c.none != (len(got) == 0) {
+				t.Errorf("%q: shown %v", c.text, got)
+			}
+			view := p.View()
+			if !strings.Contains(view, "filter: ") || !strings.Contains(view, fmt.Sprintf("%d of %d keys", len(got), total)) {
+				t.Errorf("the filter or the count is not shown:\n%s", view)
+			}
+			if c.none && !strings.Contains(view, "no key matches") {
+				t.Errorf("no-match not told:\n%s", view)
+			}
+			// Enter keeps the filter and returns to the list.
+			p.Update(press("enter"))
+			if p.Capturing() || !slices.Equal(shownKeys(p), got) || !strings.Contains(p.View(), "filter: "+c.text) {
+				t.Errorf("enter: capturing %v, shown %v", p.Capturing(), shownKeys(p))
+			}
+			// Esc in the filter line clears it.
+			p.Update(press("/"))
+			p.Update(press("esc"))
+			if p.Capturing() || len(p.fields) != total || strings.Contains(p.View(), "filter:") {
+				t.Errorf("esc: capturing %v, %d of %d shown", p.Capturing(), len(p.fields), total)
+			}
+		})
+	}
+}
+
+func TestParamsFilteredEditEditsTheRightKey(t *testing.T) {
+	ctl := newFakeCtl()
+	p := NewParams(styles(true), ctl)
+	p.SetSize(80, 21)
+	p.Update(press("/"))
+	typeText(p, "decay")
+	p.Update(press("enter"))
+	cursorTo(t, p, "train.weight_decay")
+	p.Update(press("enter"))
+	clearInput(p)
+	typeText(p, "0.5")
+	for _, m := range exec(p.Update(press("enter"))) {
+		p.Update(m)
+	}
+	if got := ctl.Calls(); !slices.Equal(got, []string{"Set train.weight_decay=0.5"}) {
+		t.Fatalf("calls %v", got)
+	}
+	if !strings.Contains(p.View(), "filter: decay") || slices.Contains(shownKeys(p), "train.lr") {
+		t.Errorf("the filter is lost after the edit:\n%s", p.View())
+	}
+	// Esc in the list clears a kept filter.
+	p.Update(press("esc"))
+	if !slices.Contains(shownKeys(p), "train.lr") {
+		t.Error("esc does not clear the filter")
+	}
+}
+
+func TestParamsLiveOnly(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		filter string
+	}{{"alone", ""}, {"with a filter", "train"}} {
+		t.Run(c.name, func(t *testing.T) {
+			p := NewParams(styles(true), newFakeCtl())
+			p.SetSize(80, 21)
+			if c.filter != "" {
+				p.Update(press("/"))
+				typeText(p, c.filter)
+				p.Update(press("enter"))
+			}
+			before := shownKeys(p)
+			p.Update(press("v"))
+			got := shownKeys(p)
+			if len(got) == 0 || len(got) >= len(before) {
+				t.Fatalf("live only: %d of %d", len(got), len(before))
+			}
+			for _, f := range p.fields {
+				if !f.Live || (c.filter != "" && !strings.Contains(f.Key+f.Help, c.filter)) {
+					t.Errorf("%s shown (live %v)", f.Key, f.Live)
+				}
+			}
+			if !strings.Contains(p.View(), "live keys only") {
+				t.Errorf("the toggle is not shown:\n%s", p.View())
+			}
+			p.Update(press("v"))
+			if !slices.Equal(shownKeys(p), before) {
+				t.Errorf("v again: %v", shownKeys(p))
+			}
+		})
+	}
+	k := styles(true).Keys
+	found := false
+	for _, group := range NewParams(styles(true), newFakeCtl()).FullHelp() {
+		for _, b := range group {
+			found = found || b.Help().Key == k.LiveOnly.Help().Key
+		}
+	}
+	if !found {
+		t.Error("the help does not list the live-only key")
+	}
+}
+
+// At 80x24 (the Params screen gets 80x21 in the lab) the train keys people
+// change most are on the first screen.
+func TestParamsFirstScreenGolden(t *testing.T) {
+	p := NewParams(styles(true), newFakeCtl())
+	p.SetSize(80, 21)
+	view := p.View()
+	for _, k := range []string{"[train]", "train.lr ", "train.batch_size", "train.weight_decay", "train.ema"} {
+		if !strings.Contains(view, k) {
+			t.Errorf("%s not on the first screen", k)
+		}
+	}
+	golden.RequireEqual(t, view)
 }

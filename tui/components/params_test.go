@@ -31,20 +31,27 @@ func clearInput(p *Params) {
 	}
 }
 
+// edit moves the cursor to key, opens the editor, replaces the value with
+// value and confirms it, running the commands the confirmation returns.
+func edit(t *testing.T, p *Params, key, value string) {
+	t.Helper()
+	cursorTo(t, p, key)
+	p.Update(press("enter"))
+	if !p.Capturing() {
+		t.Fatalf("enter on %s does not start editing", key)
+	}
+	clearInput(p)
+	typeText(p, value)
+	for _, m := range exec(p.Update(press("enter"))) {
+		p.Update(m)
+	}
+}
+
 func TestParamsLiveEdit(t *testing.T) {
 	ctl := newFakeCtl()
 	p := NewParams(styles(false), ctl)
 	p.SetSize(80, 21)
-	cursorTo(t, p, "train.lr")
-	p.Update(press("enter"))
-	if !p.Capturing() {
-		t.Fatal("enter does not start editing")
-	}
-	clearInput(p)
-	typeText(p, "3e-4")
-	for _, m := range exec(p.Update(press("enter"))) {
-		p.Update(m)
-	}
+	edit(t, p, "train.lr", "3e-4")
 	if got := ctl.Calls(); !slices.Equal(got, []string{"Set train.lr=3e-4"}) {
 		t.Fatalf("calls %v", got)
 	}
@@ -228,13 +235,7 @@ func TestParamsFilteredEditEditsTheRightKey(t *testing.T) {
 	p.Update(press("/"))
 	typeText(p, "decay")
 	p.Update(press("enter"))
-	cursorTo(t, p, "train.weight_decay")
-	p.Update(press("enter"))
-	clearInput(p)
-	typeText(p, "0.5")
-	for _, m := range exec(p.Update(press("enter"))) {
-		p.Update(m)
-	}
+	edit(t, p, "train.weight_decay", "0.5")
 	if got := ctl.Calls(); !slices.Equal(got, []string{"Set train.weight_decay=0.5"}) {
 		t.Fatalf("calls %v", got)
 	}

@@ -23,9 +23,9 @@ func init() {
 	blas32.Use(tiledGonum{})
 }
 
-// Backend reports the active BLAS implementation and its thread count (the
+// backend reports the active BLAS implementation and its thread count (the
 // default build: gonum's pure Go on the engine's GOMAXPROCS workers).
-func Backend() (name string, threads int) {
+func backend() (name string, threads int) {
 	return "gonum", runtime.GOMAXPROCS(0)
 }
 

@@ -85,10 +85,10 @@ func (openBLAS) Sgemv(tA blas.Transpose, m, n int, alpha float32, a []float32, l
 		C.float(beta), (*C.float)(unsafe.Pointer(&y[0])), C.blasint(incY))
 }
 
-// Backend reports the active BLAS implementation and its thread count: the
+// backend reports the active BLAS implementation and its thread count: the
 // pool's workers, each running single-threaded OpenBLAS
 // (openblas_get_num_threads reports 1 per call).
-func Backend() (name string, threads int) {
+func backend() (name string, threads int) {
 	poolOnce.Do(startPool)
 	return "openblas", poolSize * int(C.openblas_get_num_threads())
 }

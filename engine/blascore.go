@@ -59,7 +59,7 @@ var chosen struct{ source, from, note string }
 
 // BLAS reports the active backend, its kernels and how they were chosen.
 func BLAS() BLASInfo {
-	name, threads := Backend()
+	name, threads := backend()
 	info := BLASInfo{Backend: name, Core: openblasCore(), Threads: threads}
 	if info.Core != "" {
 		info.Source, info.From, info.Note = chosen.source, chosen.from, chosen.note

@@ -46,7 +46,7 @@ type gemmFunc func(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int
 
 // blockForward applies blk in place to the sequences [b0, b1) of h (BS×D),
 // recording into c. Every step is row-wise or per sequence, so the pool runs
-// a whole module call as one task per share of the batch (moduleSeqs). Both
+// a whole segment as one task per share of the batch (runCalls). Both
 // residual sums accumulate in h inside the output projections' products
 // (beta 1). A graded call keeps its input and post-norm outputs in c for the
 // backward pass; a no-grad call (c is the shared scratch) normalises h in

@@ -141,7 +141,7 @@ func printCompare(w io.Writer, res *compareResult) {
 	tw.Flush()
 	if len(res.Runs) > 1 {
 		if len(res.Keys) == 0 {
-			fmt.Fprintln(w, "\nthe runs' lab.toml files agree on every key (but run.name and run.out)")
+			fmt.Fprintln(w, "\nthe runs' lab.toml files agree on every key (but the runs' names, folders and parents)")
 		} else {
 			fmt.Fprintln(w)
 		}

@@ -24,11 +24,12 @@ func cmdTrain(args []string, stdout, stderr io.Writer) error {
 	minutes := fs.Float64("minutes", -1, "stop after `M` minutes of training (default: run.max_minutes)")
 	out := fs.String("out", "", "folder of the runs `DIR` (default: run.out)")
 	resume := fs.String("resume", "", "resume from a checkpoint `PATH`, or a run folder (its latest checkpoint); its config is used, -set still applies")
+	branch := fs.String("branch", "", "start a new run from the exact state of a checkpoint `PATH` (or a run folder's latest), with the live keys -set changes; its folder records the parent and step")
 	asJSON := fs.Bool("json", false, "print JSON lines instead of text")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	opts := lab.Options{Persist: true, ExitAtEnd: true, Resume: *resume}
+	opts := lab.Options{Persist: true, ExitAtEnd: true, Resume: *resume, Branch: *branch}
 	var extra []string
 	if *steps >= 0 {
 		extra = append(extra, "run.max_steps="+strconv.Itoa(*steps))
@@ -41,11 +42,14 @@ func cmdTrain(args []string, stdout, stderr io.Writer) error {
 	}
 	var cfg *lab.Config
 	var err error
-	if *resume != "" {
-		if cf.config != "" || cf.preset != "" {
-			return badInput("-resume takes the checkpoint's config: drop -config/-preset")
+	if from := *resume + *branch; from != "" {
+		switch {
+		case *resume != "" && *branch != "":
+			return badInput("-resume continues a run and -branch starts a new one from it: give one")
+		case cf.config != "" || cf.preset != "":
+			return badInput("-resume and -branch take the checkpoint's config: drop -config/-preset")
 		}
-		cfg, err = lab.ResumeConfig(*resume)
+		cfg, err = lab.ResumeConfig(from)
 		if err == nil {
 			err = cfg.ApplySets(append(append([]string(nil), cf.sets...), extra...))
 		}

@@ -49,3 +49,37 @@ func TestResumeRunFolder(t *testing.T) {
 		}
 	}
 }
+
+// TestTrainBranch: train -branch starts a run of its own from a checkpoint
+// with changed live keys; compare shows the change; structural changes and
+// -resume with -branch are bad input.
+func TestTrainBranch(t *testing.T) {
+	out := t.TempDir()
+	if _, stderr, code := runCmd(t, append([]string{"train", "-steps", "4", "-out", out, "-set", "run.log_every=1"}, tiny...)...); code != 0 {
+		t.Fatalf("train exit %d: %s", code, stderr)
+	}
+	parent := filepath.Join(out, "e2e")
+	if _, stderr, code := runCmd(t, "train", "-branch", parent, "-set", "train.lr=1e-4", "-steps", "6"); code != 0 {
+		t.Fatalf("train -branch: exit %d: %s", code, stderr)
+	}
+	branch := filepath.Join(out, "e2e-b4")
+	if _, err := os.Stat(filepath.Join(branch, "checkpoints", "step-0000006.safetensors")); err != nil {
+		t.Fatalf("the branch did not reach step 6 in its own folder: %v", err)
+	}
+	stdout, stderr, code := runCmd(t, "compare", parent, branch)
+	if code != 0 || !strings.Contains(stdout, "train.lr=0.0001") {
+		t.Fatalf("compare: exit %d\n%s%s", code, stdout, stderr)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-branch", parent, "-set", "model.hidden=32"}, "model.hidden: a branch starts from its parent's exact state"},
+		{[]string{"-branch", parent, "-resume", parent}, "give one"},
+		{[]string{"-branch", parent, "-preset", "maze-hrm"}, "drop -config/-preset"},
+	} {
+		if _, stderr, code := runCmd(t, append([]string{"train"}, c.args...)...); code != 2 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%q: exit %d, stderr %q; want 2 and %q", c.args, code, stderr, c.want)
+		}
+	}
+}

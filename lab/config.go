@@ -43,6 +43,8 @@ type RunConfig struct {
 	EvalCount       int     `toml:"eval_count" help:"test examples used by each periodic evaluation" live:"true"`
 	CheckpointEvery int     `toml:"checkpoint_every" help:"steps between checkpoints (0: only at the end)" live:"true"`
 	KeepCheckpoints int     `toml:"keep_checkpoints" help:"checkpoints kept in the run folder (older ones are deleted)" live:"true"`
+	Parent          string  `toml:"parent" help:"the run this one branched from, set by branching (empty: a run of its own)"`
+	ParentStep      int     `toml:"parent_step" help:"the parent's step where this run branched off"`
 }
 
 // TaskConfig is the [task] section: which puzzles and how many.
@@ -177,7 +179,7 @@ func parseWithSets(data []byte, source string, sets []string) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	set, err := c.setAll(sets)
+	set, err := c.setAll(sets, "-set ")
 	if err != nil {
 		return nil, err
 	}
@@ -277,6 +279,14 @@ func (c *Config) Save(path string) error {
 		_, err := w.Write(text)
 		return err
 	})
+}
+
+// Fresh returns a copy for a new run of its own: no name yet (a folder of
+// its own) and no parent.
+func (c *Config) Fresh() *Config {
+	d := c.Clone()
+	d.Run.Name, d.Run.Parent, d.Run.ParentStep = "", "", 0
+	return d
 }
 
 // Clone returns a deep copy.

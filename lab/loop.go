@@ -2,6 +2,7 @@ package lab
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -103,6 +104,8 @@ func (s *Session) apply(c command) (stop, step bool) {
 		c.reply <- s.applySet(c.key, c.value)
 	case cmdSnapshot:
 		c.reply <- s.trainer.EvalModel().Clone()
+	case cmdFork:
+		c.reply <- s.fork()
 	}
 	return false, false
 }
@@ -261,6 +264,31 @@ func (s *Session) checkpoint() {
 	s.status.LastCheckpoint = path
 	s.mu.Unlock()
 	s.publish(Event{Kind: EventCheckpoint, Step: s.lastSaveAt, Path: path})
+}
+
+// fork pauses and returns the path of a checkpoint of this step (an error
+// when there is no run folder to save it in).
+func (s *Session) fork() any {
+	if s.run == nil {
+		return errors.New("this session keeps no run folder: a branch needs a saved checkpoint to start from")
+	}
+	if !s.paused && !s.finished {
+		s.paused = true
+		s.setState(StatePaused)
+	}
+	s.mu.Lock()
+	last := s.status.LastCheckpoint
+	s.mu.Unlock()
+	if s.lastSaveAt != s.trainer.Steps() || last == "" {
+		s.checkpoint()
+		s.mu.Lock()
+		last = s.status.LastCheckpoint
+		s.mu.Unlock()
+		if s.lastSaveAt != s.trainer.Steps() {
+			return fmt.Errorf("saving the fork checkpoint at step %d failed", s.trainer.Steps())
+		}
+	}
+	return last
 }
 
 // end saves a last checkpoint (when asked and there is something new) and

@@ -38,9 +38,15 @@ func Experiment(file, preset string, sets []string) (*Config, error) {
 // validates the result once; on any error c is left unchanged. An unknown key
 // or a value of the wrong type is refused at once, naming its -set flag.
 // Config.Set is the one-key edit of a live session.
-func (c *Config) ApplySets(sets []string) error {
+func (c *Config) ApplySets(sets []string) error { return c.applyAll(sets, "-set ") }
+
+// Edit applies "KEY=VALUE" edits together, as ApplySets does, for the Params
+// screen's pending changes: errors name the edits at fault without a -set.
+func (c *Config) Edit(edits []string) error { return c.applyAll(edits, "") }
+
+func (c *Config) applyAll(sets []string, flag string) error {
 	trial := c.Clone()
-	set, err := trial.setAll(sets)
+	set, err := trial.setAll(sets, flag)
 	if err != nil {
 		return err
 	}
@@ -51,28 +57,30 @@ func (c *Config) ApplySets(sets []string) error {
 	return nil
 }
 
-// setFlags records which -set flag set each key last, in flag order.
+// setFlags records which override set each key last, in flag order, as the
+// user wrote it (with its "-set " for a flag).
 type setFlags struct {
 	keys []string
 	flag map[string]string
 }
 
-// setAll assigns every override without validating the values' relations.
-func (c *Config) setAll(sets []string) (setFlags, error) {
+// setAll assigns every override without validating the values' relations;
+// flag prefixes each override in errors ("-set " for the flags).
+func (c *Config) setAll(sets []string, flag string) (setFlags, error) {
 	sf := setFlags{flag: map[string]string{}}
 	for _, s := range sets {
 		k, v, ok := strings.Cut(s, "=")
 		if !ok {
-			return sf, inputErrorf("-set %q: want KEY=VALUE, for example train.lr=3e-4", s)
+			return sf, inputErrorf("%s%q: want KEY=VALUE, for example train.lr=3e-4", flag, s)
 		}
 		k = strings.TrimSpace(k)
 		if err := c.assign(k, v); err != nil {
-			return sf, inputErrorf("-set %s: %v", s, err)
+			return sf, inputErrorf("%s%s: %v", flag, s, err)
 		}
 		if _, seen := sf.flag[k]; !seen {
 			sf.keys = append(sf.keys, k)
 		}
-		sf.flag[k] = s
+		sf.flag[k] = flag + s
 	}
 	return sf, nil
 }
@@ -98,7 +106,7 @@ func (c *Config) assign(key, value string) error {
 }
 
 // attribute turns a validation error into an input error that says where the
-// keys at fault were set: the -set flags that set any of them, otherwise the
+// keys at fault were set: the overrides that set any of them, otherwise the
 // line of the source text that defines the key.
 func attribute(err error, source string, data []byte, set setFlags) error {
 	fe, ok := err.(*FieldError)
@@ -112,7 +120,7 @@ func attribute(err error, source string, data []byte, set setFlags) error {
 	var flags []string
 	for _, k := range set.keys {
 		if fault[k] {
-			flags = append(flags, "-set "+set.flag[k])
+			flags = append(flags, set.flag[k])
 		}
 	}
 	if len(flags) > 0 {

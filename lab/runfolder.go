@@ -44,14 +44,16 @@ func openRunFolder(cfg *Config, resumed bool) (*runFolder, error) {
 	return &runFolder{name: name, dir: dir, metrics: f, w: bufio.NewWriter(f)}, nil
 }
 
-// loadHistory reads what the run logged up to step upTo back into h, so a
-// resumed session's history covers the whole run.
-func loadHistory(dir string, upTo int, h *History) error {
+// loadHistory reads what the run in dir logged up to step upTo back into h,
+// so a resumed session's history covers the whole run. With copyTo it also
+// writes those records into another run folder (a branch's, from its
+// parent's), times kept.
+func loadHistory(dir string, upTo int, h *History, copyTo *runFolder) error {
 	path := filepath.Join(dir, checkpoints.MetricsFile)
 	if _, err := os.Stat(path); os.IsNotExist(err) {
 		return nil // a checkpoint moved away from its run: the history starts here
 	}
-	return readMetrics(path, func(kind string, _ time.Time, data json.RawMessage) error {
+	return readMetrics(path, func(kind string, at time.Time, data json.RawMessage) error {
 		var step int
 		var add func()
 		var err error
@@ -73,6 +75,9 @@ func loadHistory(dir string, upTo int, h *History) error {
 		}
 		if err == nil && step <= upTo {
 			add()
+			if copyTo != nil {
+				copyTo.writeRecord(kind, at, data)
+			}
 		}
 		return err
 	})
@@ -83,7 +88,11 @@ func (r *runFolder) writeJSON(kind string, v any) {
 	if err != nil {
 		return
 	}
-	fmt.Fprintf(r.w, `{"kind":%q,"time":%q,"data":%s}`+"\n", kind, time.Now().UTC().Format(time.RFC3339), b)
+	r.writeRecord(kind, time.Now(), b)
+}
+
+func (r *runFolder) writeRecord(kind string, at time.Time, data []byte) {
+	fmt.Fprintf(r.w, `{"kind":%q,"time":%q,"data":%s}`+"\n", kind, at.UTC().Format(time.RFC3339), data)
 	r.w.Flush()
 }
 
@@ -129,6 +138,9 @@ func (r *runFolder) save(s *Session) (string, error) {
 	if ev := s.Status().LastEval; ev != nil {
 		extra[checkpoints.KeyEvalExact] = strconv.FormatFloat(ev.ExactAccuracy, 'g', 6, 64)
 		extra["eval_step"] = strconv.Itoa(ev.Step)
+	}
+	if cfg.Run.Parent != "" {
+		extra[KeyParentRun], extra[KeyParentStep] = cfg.Run.Parent, strconv.Itoa(cfg.Run.ParentStep)
 	}
 	// the kernels beside the backend: OpenBLAS's kernel families round
 	// float32 sums differently, so a run repeats step for step only on the

@@ -170,9 +170,13 @@ func ParamCount(cfg *Config) (int, error) {
 	return n, nil
 }
 
+// lineageKeys name a run and place it among others; they are not part of the
+// experiment.
+var lineageKeys = map[string]bool{"run.name": true, "run.out": true, "run.parent": true, "run.parent_step": true}
+
 // DifferingKeys returns the lab.toml keys whose values differ between the
-// configs, in file order, leaving out run.name and run.out (a run's name and
-// place, not its experiment).
+// configs, in file order, leaving out run.name, run.out, run.parent and
+// run.parent_step (a run's name, place and lineage, not its experiment).
 func DifferingKeys(cfgs []*Config) []string {
 	if len(cfgs) < 2 {
 		return nil
@@ -184,7 +188,7 @@ func DifferingKeys(cfgs []*Config) []string {
 	}
 	var keys []string
 	for i, f := range first {
-		if f.Key == "run.name" || f.Key == "run.out" {
+		if lineageKeys[f.Key] {
 			continue
 		}
 		for _, o := range others {

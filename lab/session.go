@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"sync"
 	"time"
 
@@ -14,8 +15,12 @@ import (
 
 // Options are the choices of the front-end that starts a Session.
 type Options struct {
-	Persist     bool   // write runs/<name>/ (config, metrics.jsonl, checkpoints)
-	Resume      string // a checkpoint to resume from, or a run folder (its latest checkpoint)
+	Persist bool   // write runs/<name>/ (config, metrics.jsonl, checkpoints)
+	Resume  string // a checkpoint to resume from, or a run folder (its latest checkpoint)
+	// Branch is a checkpoint (or run folder) to branch from: a new run in a
+	// folder of its own starts from its exact state, with the live keys
+	// where the session's config differs applied at the fork step.
+	Branch      string
 	StartPaused bool
 	ExitAtEnd   bool // end the session when a limit is reached (the CLI); else stay open (the TUI)
 }
@@ -81,6 +86,7 @@ const (
 	cmdStop
 	cmdSet
 	cmdSnapshot
+	cmdFork
 )
 
 type command struct {
@@ -96,10 +102,22 @@ type command struct {
 // call Start.
 func NewSession(cfg *Config, opts Options) (*Session, error) {
 	cfg = cfg.Clone()
+	if opts.Resume != "" && opts.Branch != "" {
+		return nil, inputErrorf("resume a run or branch from one, not both")
+	}
 	var ck *loadedCheckpoint
-	if opts.Resume != "" {
+	from := opts.Resume + opts.Branch
+	if from != "" {
 		var err error
-		if ck, err = loadCheckpoint(opts.Resume); err != nil {
+		if ck, err = loadCheckpoint(from); err != nil {
+			return nil, err
+		}
+	}
+	folderCfg := cfg   // the lab.toml a new run folder starts with
+	var edits []string // a branch's changes, applied at the fork
+	if opts.Branch != "" {
+		var err error
+		if cfg, folderCfg, edits, err = branchConfig(ck, cfg); err != nil {
 			return nil, err
 		}
 	}
@@ -126,13 +144,8 @@ func NewSession(cfg *Config, opts Options) (*Session, error) {
 		}
 	}
 	if opts.Persist {
-		if s.run, err = openRunFolder(cfg, ck != nil); err != nil {
+		if s.run, err = s.openRun(ck, folderCfg); err != nil {
 			return nil, err
-		}
-		if ck != nil {
-			if err := loadHistory(s.run.dir, trainer.Steps(), &s.History); err != nil {
-				return nil, &InputError{Err: err}
-			}
 		}
 	}
 	s.status = Status{
@@ -142,8 +155,37 @@ func NewSession(cfg *Config, opts Options) (*Session, error) {
 	if s.run != nil {
 		s.status.Run, s.status.RunDir = s.run.name, s.run.dir
 	}
+	for _, e := range edits {
+		k, v, _ := strings.Cut(e, "=")
+		if err := s.applySet(k, v); err != nil {
+			return nil, err
+		}
+	}
 	s.lastEvalAt, s.lastSaveAt = trainer.Steps(), trainer.Steps()
 	return s, nil
+}
+
+// openRun opens the session's run folder: the checkpoint's own when
+// resuming, a new one otherwise (a branch's starts with its parent's
+// records up to the fork, so its curves and Compare show the whole lineage).
+// cfg is the lab.toml of a new folder.
+func (s *Session) openRun(ck *loadedCheckpoint, cfg *Config) (*runFolder, error) {
+	resumed := ck != nil && s.opts.Branch == ""
+	run, err := openRunFolder(cfg, resumed)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case resumed:
+		err = loadHistory(run.dir, s.trainer.Steps(), &s.History, nil)
+	case ck != nil && ck.runDir() != "":
+		err = loadHistory(ck.runDir(), s.trainer.Steps(), &s.History, run)
+	}
+	if err != nil {
+		run.close()
+		return nil, &InputError{Err: err}
+	}
+	return run, nil
 }
 
 func taskLabel(c *Config) string {
@@ -279,6 +321,32 @@ func (s *Session) Snapshot(ctx context.Context) (*engine.Model, error) {
 		return s.trainer.EvalModel().Clone(), nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
+	}
+}
+
+// Fork pauses training and returns a checkpoint of the current step (saving
+// one unless the last save is of this step), to branch a new run from. The
+// parent can be resumed from it later. It waits for the current step; call
+// it off the UI goroutine.
+func (s *Session) Fork(ctx context.Context) (path string, err error) {
+	reply := make(chan any, 1)
+	select {
+	case s.cmds <- command{kind: cmdFork, reply: reply}:
+	case <-s.done:
+		return "", errors.New("the session has ended")
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+	select {
+	case r := <-reply:
+		if err, ok := r.(error); ok {
+			return "", err
+		}
+		return r.(string), nil
+	case <-s.done:
+		return "", errors.New("the session has ended")
+	case <-ctx.Done():
+		return "", ctx.Err()
 	}
 }
 

@@ -77,6 +77,7 @@ func (c *Config) checks() []check {
 		atLeast("run.eval_count", r.EvalCount, 1),
 		atLeast("run.checkpoint_every", r.CheckpointEvery, 0),
 		atLeast("run.keep_checkpoints", r.KeepCheckpoints, 1),
+		atLeast("run.parent_step", r.ParentStep, 0),
 		oneOf("task.kind", t.Kind, "sudoku", "maze", "arc"),
 		{"task.size", sizeOK, sizeMsg, []string{"task.kind"}},
 		atLeast("task.min_givens", t.MinGivens, 0),

@@ -269,15 +269,12 @@ func (p *Params) apply(f lab.Field, value string) tea.Cmd {
 		ctl := p.ctl
 		return func() tea.Msg { return setResultMsg{key: f.Key, value: value, err: ctl.Set(f.Key, value)} }
 	}
-	trial := p.ctl.Config()
+	trial := p.ctl.Config().Fresh() // a new run gets a folder of its own
 	if err := trial.Set(f.Key, value); err != nil {
 		p.errs[f.Key] = err.Error()
 		return nil
 	}
 	delete(p.errs, f.Key)
-	if f.Key != "run.name" {
-		trial.Run.Name = "" // a new run gets a folder of its own
-	}
 	p.pending = trial
 	p.mode = paramsConfirmRun
 	return nil

@@ -278,8 +278,8 @@ func FuzzLoad(f *testing.F) {
 		if err == nil && (herr != nil || !reflect.DeepEqual(meta, c.Meta)) {
 			t.Errorf("Load accepts what the header reader does not: %v", herr)
 		}
-		if tensors, err := decodeReference(data); err == nil {
-			for _, tn := range tensors {
+		if sd, err := decodeReference(bytes.NewReader(data), int64(len(data))); err == nil {
+			for _, tn := range sd.Tensors {
 				if n := len(tn.F32) + len(tn.I32); n != tn.Len() {
 					t.Errorf("reference tensor %q: %d values for shape %v", tn.Name, n, tn.Shape)
 				}

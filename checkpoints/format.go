@@ -186,22 +186,29 @@ func toTensor(v safetensors.NamedTensorView) (*engine.Tensor, error) {
 		}
 		t.Shape[i] = int(d)
 	}
-	data := tv.Data()
-	switch tv.DType() {
-	case safetensors.F32:
-		t.F32 = fromLittleEndian(data, 4, func(b []byte) float32 { return math.Float32frombits(binary.LittleEndian.Uint32(b)) })
-	case safetensors.I32:
-		t.I32 = fromLittleEndian(data, 4, func(b []byte) int32 { return int32(binary.LittleEndian.Uint32(b)) })
-	case safetensors.F16:
-		t.F32 = fromLittleEndian(data, 2, func(b []byte) float32 { return halfToFloat32(binary.LittleEndian.Uint16(b)) })
-	case safetensors.BF16:
-		t.F32 = fromLittleEndian(data, 2, func(b []byte) float32 {
-			return math.Float32frombits(uint32(binary.LittleEndian.Uint16(b)) << 16)
-		})
-	default:
-		return nil, fmt.Errorf("tensor %q: dtype %s is not supported (F32, I32, F16 and BF16 are)", v.Name, tv.DType())
+	var err error
+	if t.F32, t.I32, err = decodeLE(tv.DType().String(), tv.Data()); err != nil {
+		return nil, fmt.Errorf("tensor %q: %w", v.Name, err)
 	}
 	return t, nil
+}
+
+// decodeLE decodes little-endian tensor data of a dtype: F32 and I32 as they
+// are, F16 and BF16 widened to float32.
+func decodeLE(dtype string, data []byte) ([]float32, []int32, error) {
+	switch dtype {
+	case "F32":
+		return fromLittleEndian(data, 4, func(b []byte) float32 { return math.Float32frombits(binary.LittleEndian.Uint32(b)) }), nil, nil
+	case "I32":
+		return nil, fromLittleEndian(data, 4, func(b []byte) int32 { return int32(binary.LittleEndian.Uint32(b)) }), nil
+	case "F16":
+		return fromLittleEndian(data, 2, func(b []byte) float32 { return halfToFloat32(binary.LittleEndian.Uint16(b)) }), nil, nil
+	case "BF16":
+		return fromLittleEndian(data, 2, func(b []byte) float32 {
+			return math.Float32frombits(uint32(binary.LittleEndian.Uint16(b)) << 16)
+		}), nil, nil
+	}
+	return nil, nil, fmt.Errorf("dtype %s is not supported (F32, I32, F16 and BF16 are)", dtype)
 }
 
 func fromLittleEndian[T any](data []byte, size int, decode func([]byte) T) []T {

@@ -57,9 +57,13 @@ func TestImportReference(t *testing.T) {
 		"_orig_mod.model.inner.ids":  view(t, safetensors.I32, []uint64{1}, uint64(uint32(0xFFFFFFFF))),
 		"model.":                     view(t, safetensors.F32, []uint64{1}, uint64(math.Float32bits(7))),
 	}, map[string]string{"format": "pt"})
-	tensors, err := ImportReference(path)
+	sd, err := ImportReference(path)
 	if err != nil {
 		t.Fatal(err)
+	}
+	tensors := sd.Tensors
+	if sd.Format != "safetensors" || sd.DTypes["inner.H_init"] != "BF16" || sd.DTypes["inner.lm_head.weight"] != "F16" || sd.DTypes["inner.ids"] != "I32" {
+		t.Errorf("format %q, dtypes %v", sd.Format, sd.DTypes)
 	}
 	var names []string
 	for _, tn := range tensors {

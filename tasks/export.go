@@ -10,10 +10,10 @@ import (
 	"codeberg.org/sbinet/npyio"
 )
 
-// exportMeta is the reference's dataset.json (PuzzleDatasetMetadata).
-type exportMeta struct {
+// ReferenceMeta is the reference's dataset.json (PuzzleDatasetMetadata).
+type ReferenceMeta struct {
 	PadID                int      `json:"pad_id"`
-	IgnoreLabelID        int      `json:"ignore_label_id"`
+	IgnoreLabelID        *int     `json:"ignore_label_id"` // null: every label is scored
 	BlankIdentifierID    int      `json:"blank_identifier_id"`
 	VocabSize            int      `json:"vocab_size"`
 	SeqLen               int      `json:"seq_len"`
@@ -79,7 +79,8 @@ func (d *Dataset) exportSplit(dir string, exs []Example, ix Index) error {
 	if ix.Puzzles() > 0 {
 		mean = float64(len(exs)) / float64(ix.Puzzles())
 	}
-	return writeJSON(filepath.Join(dir, "dataset.json"), exportMeta{
+	return writeJSON(filepath.Join(dir, "dataset.json"), ReferenceMeta{
+		IgnoreLabelID:        new(int),
 		VocabSize:            len(d.Task.Vocab()),
 		SeqLen:               d.Task.SeqLen(),
 		NumPuzzleIdentifiers: d.Task.NumPuzzleIDs(),

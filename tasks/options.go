@@ -40,7 +40,7 @@ type Options struct {
 	// example takes 8*canvas² bytes, so 800 tasks with NumAug 1000 would need about 23 GB at
 	// canvas 30; keep it small on a CPU.
 	NumAug   int
-	DataPath string // CSV file (sudoku, maze) or ARC JSON file or folder; "" = generate puzzles
+	DataPath string // CSV file (sudoku, maze), ARC JSON file or folder, or a reference dataset folder; "" = generate puzzles
 	TestPath string // optional CSV file for the test split (sudoku, maze)
 	Seed     uint64
 }
@@ -116,6 +116,9 @@ func New(opts Options) (*Dataset, error) {
 	numAug := 0
 	if opts.Augment {
 		numAug = opts.NumAug
+	}
+	if opts.DataPath != "" && IsReferenceFolder(opts.DataPath) {
+		return d, d.loadReference(opts.DataPath)
 	}
 	if a, ok := t.(*ARC); ok {
 		if opts.DataPath == "" {

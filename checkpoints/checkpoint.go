@@ -27,6 +27,7 @@ package checkpoints
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -152,8 +153,16 @@ func Load(path string) (*Checkpoint, error) {
 	return c, nil
 }
 
+// ErrForeign marks a file that is a state dict but not an HRM Lab
+// checkpoint (a torch.save archive, or safetensors without hrmlab metadata):
+// ImportReference reads those.
+var ErrForeign = errors.New("not an hrmlab checkpoint")
+
 // decodeCheckpoint parses an HRM Lab checkpoint held in buf.
 func decodeCheckpoint(buf []byte) (*Checkpoint, error) {
+	if isZip(buf) {
+		return nil, fmt.Errorf("%w: a torch.save zip archive (a PyTorch reference state dict can be read with ImportReference)", ErrForeign)
+	}
 	md, views, err := decodeFile(buf)
 	if err != nil {
 		return nil, err

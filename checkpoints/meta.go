@@ -93,8 +93,8 @@ func (m Meta) toMap(now time.Time) (map[string]string, error) {
 func metaFromMap(md map[string]string) (Meta, error) {
 	format, ok := md[KeyFormat]
 	if !ok {
-		return Meta{}, fmt.Errorf("not an hrmlab checkpoint: __metadata__ has no %q key "+
-			"(a PyTorch reference state dict can be read with ImportReference)", KeyFormat)
+		return Meta{}, fmt.Errorf("%w: __metadata__ has no %q key "+
+			"(a PyTorch reference state dict can be read with ImportReference)", ErrForeign, KeyFormat)
 	}
 	if format != Format {
 		return Meta{}, fmt.Errorf("not an hrmlab checkpoint: __metadata__ %q is %q, want %q", KeyFormat, format, Format)

@@ -151,3 +151,19 @@ func (d *dataStream) Restore(m map[string]string) error {
 	}
 	return d.sampler.SetState(st)
 }
+
+// Split returns the examples of a split of the loaded checkpoint's dataset:
+// "test", or "train" (a fixed training set, such as a reference dataset
+// folder's train/).
+func (l *Loaded) Split(name string) ([]tasks.Example, error) {
+	switch name {
+	case "test":
+		return l.data.Test(), nil
+	case "train":
+		if l.data.ds.Fresh() {
+			return nil, inputErrorf("-split train: the training puzzles of %s are generated fresh, not a fixed set", l.Config.Task.Kind)
+		}
+		return l.data.ds.Train, nil
+	}
+	return nil, inputErrorf("-split %q: want train or test", name)
+}

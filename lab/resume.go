@@ -138,14 +138,20 @@ type Loaded struct {
 	Config *Config
 	Model  *engine.Model
 	Step   int
+	Notes  []string // what to keep in mind about the numbers (a reference checkpoint trained in bfloat16)
 	data   *dataStream
 }
 
 // OpenCheckpoint loads a checkpoint's model (EMA weights when it has them)
 // and rebuilds its dataset; dataPath, when set, replaces the config's
-// task.data so the model can be evaluated on other puzzles of its kind.
+// task.data so the model can be evaluated on other puzzles of its kind. A
+// checkpoint of the PyTorch reference (torch.save or safetensors, with its
+// all_config.yaml) opens too: see OpenReference.
 func OpenCheckpoint(path, dataPath string) (*Loaded, error) {
 	c, err := loadCheckpoint(path)
+	if errors.Is(err, checkpoints.ErrForeign) {
+		return openReferenceCheckpoint(path, dataPath)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,162 @@
+package lab
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// expectedSegments is a fixture's expected.json (tools/torchref/reference_checkpoints.py).
+type expectedSegments struct {
+	Examples int
+	Segments []struct {
+		Tokens         [][]int32 `json:"tokens"`
+		QHaltLogit     []float64 `json:"q_halt_logit"`
+		QContinueLogit []float64 `json:"q_continue_logit"`
+	}
+}
+
+func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
+
+// TestReferenceCheckpointSegments opens checkpoints written with torch.save
+// under the reference's names (prefix _orig_mod.model., bfloat16 H_init and
+// L_init, a puzzle table narrower than the TRM prefix) with their
+// all_config.yaml, and reproduces every evaluation segment of the
+// independent PyTorch implementation: the tokens exactly, q within float32
+// rounding.
+func TestReferenceCheckpointSegments(t *testing.T) {
+	for _, tc := range []struct {
+		name, arch, kind, mixer string
+		size, p                 int
+		act                     bool
+	}{
+		{"hrm_sudoku4", "hrm", "sudoku", "attention", 4, 1, true},
+		{"trm_maze5", "trm", "maze", "mlp", 5, 4, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join("testdata", "reference", tc.name)
+			l, err := OpenCheckpoint(filepath.Join(dir, "step_40"), filepath.Join(dir, "data"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := l.Config.Model
+			if m.Arch != tc.arch || l.Config.Task.Kind != tc.kind || l.Config.Task.Size != tc.size || m.TokenMixer != tc.mixer ||
+				m.PuzzleEmbLen != tc.p || m.ACTContinue != tc.act || m.Hidden != 16 || l.Step != 40 {
+				t.Fatalf("config %+v task %+v step %d", m, l.Config.Task, l.Step)
+			}
+			if len(l.Notes) == 0 || !strings.Contains(l.Notes[0], "bfloat16") {
+				t.Errorf("notes %q: want the bfloat16 training said", l.Notes)
+			}
+			raw, err := os.ReadFile(filepath.Join(dir, "expected.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want expectedSegments
+			if err := json.Unmarshal(raw, &want); err != nil {
+				t.Fatal(err)
+			}
+			if len(want.Segments) != m.HaltMaxSteps {
+				t.Fatalf("%d expected segments, halt_max_steps %d", len(want.Segments), m.HaltMaxSteps)
+			}
+			for i := range want.Examples {
+				tr, err := Solve(l.Model, l.Task(), l.Test()[i], m.HaltMaxSteps, true)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for k, s := range tr.Segments {
+					w := want.Segments[k]
+					if !slices.Equal(s.Tokens, w.Tokens[i]) {
+						t.Errorf("puzzle %d segment %d: tokens %v, want %v", i, s.Step, s.Tokens, w.Tokens[i])
+					}
+					if d := math.Abs(s.QHalt - sigmoid(w.QHaltLogit[i])); d > 1e-5 {
+						t.Errorf("puzzle %d segment %d: q_halt %v, want %v", i, s.Step, s.QHalt, sigmoid(w.QHaltLogit[i]))
+					}
+					if tc.act && math.Abs(s.QContinue-sigmoid(w.QContinueLogit[i])) > 1e-5 {
+						t.Errorf("puzzle %d segment %d: q_continue %v, want %v", i, s.Step, s.QContinue, sigmoid(w.QContinueLogit[i]))
+					}
+					if halt := w.QHaltLogit[i] > 0; !tc.act && s.WouldHalt != halt {
+						t.Errorf("puzzle %d segment %d: would halt %v, want %v", i, s.Step, s.WouldHalt, halt)
+					}
+				}
+			}
+		})
+	}
+}
+
+// copyFixture copies a fixture's checkpoint and config (not its data) into
+// a new folder and returns the checkpoint path there; edit may change the
+// config text.
+func copyFixture(t *testing.T, name string, edit func(string) string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, f := range []string{"step_40", ReferenceConfigName} {
+		b, err := os.ReadFile(filepath.Join("testdata", "reference", name, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f == ReferenceConfigName && edit != nil {
+			b = []byte(edit(string(b)))
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return filepath.Join(dir, "step_40")
+}
+
+func TestOpenReference(t *testing.T) {
+	// TRM's token-mixing MLP gives the sequence length: a 5x5 maze without any data folder.
+	r, err := OpenReference(copyFixture(t, "trm_maze5", nil), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := r.Config.Train
+	if r.Config.Task.Kind != "maze" || r.Config.Task.Size != 5 || r.Config.Task.Data != "" || tr.LR != 1e-4 || tr.BatchSize != 8 || tr.WarmupSteps != 5 || tr.EMA != 0 {
+		t.Errorf("task %+v train %+v", r.Config.Task, tr)
+	}
+	// The config's data_path is found relative to the checkpoint's folder.
+	r, err = OpenReference(filepath.Join("testdata", "reference", "hrm_sudoku4", "step_40"), "")
+	if err != nil || r.Config.Task.Kind != "sudoku" || r.Config.Task.Size != 4 || !strings.HasSuffix(r.Config.Task.Data, "data") {
+		t.Fatalf("hrm with its data_path: %+v %v", r, err)
+	}
+	if n := r.ParamCount(); n == 0 {
+		t.Error("no parameters counted")
+	}
+	cases := []struct {
+		name, fixture string
+		edit          func(string) string
+		want          string
+	}{
+		{"rope without data", "hrm_sudoku4", nil, "a vocabulary of 6 tokens fits"},
+		{"unknown field", "trm_maze5", func(s string) string { return strings.Replace(s, "  mlp_t: true", "  mlp_t: true\n  mlp_x: 3", 1) },
+			"all_config.yaml:15: arch.mlp_x: not a field of recursive_reasoning.trm"},
+		{"field of another class", "hrm_sudoku4", func(s string) string { return strings.Replace(s, "arch:", "arch:\n  mlp_t: true", 1) },
+			"arch.mlp_t: not a field of hrm.hrm_act_v1"},
+		{"other model", "trm_maze5", func(s string) string {
+			return strings.Replace(s, "recursive_reasoning.trm@TinyRecursiveReasoningModel_ACTV1", "recursive_reasoning.trm_singlez@X", 1)
+		}, `arch.name: "recursive_reasoning.trm_singlez@X" is not a model the lab implements`},
+		{"rope theta", "trm_maze5", func(s string) string { return strings.Replace(s, "arch:", "arch:\n  rope_theta: 5000", 1) },
+			"arch.rope_theta: 5000: the lab runs 10000 only"},
+		{"loss", "trm_maze5", func(s string) string { return strings.Replace(s, "softmax_cross_entropy", "focal", 1) },
+			`arch.loss.loss_type: "focal"`},
+		{"not yaml", "trm_maze5", func(string) string { return "arch: [" }, "all_config.yaml: yaml:"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			path := copyFixture(t, tc.fixture, tc.edit)
+			_, err := OpenReference(path, "")
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !IsInputError(err) {
+				t.Errorf("error %v, want an input error with %q", err, tc.want)
+			}
+		})
+	}
+	path := copyFixture(t, "trm_maze5", nil)
+	os.Remove(filepath.Join(filepath.Dir(path), ReferenceConfigName))
+	if _, err := OpenCheckpoint(path, ""); err == nil || !strings.Contains(err.Error(), "needs the all_config.yaml") {
+		t.Errorf("without all_config.yaml: %v", err)
+	}
+}

@@ -14,8 +14,8 @@ import (
 func cmdEval(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	ckpt := fs.String("checkpoint", "", "checkpoint `PATH` to evaluate, or a run folder (its latest checkpoint) (required)")
-	data := fs.String("data", "", "evaluate on puzzles from `FILE` (CSV or ARC JSON) instead of the run's test split")
+	ckpt := fs.String("checkpoint", "", "checkpoint `PATH` to evaluate, or a run folder (its latest checkpoint), or a PyTorch reference checkpoint with its all_config.yaml (required)")
+	data := fs.String("data", "", "evaluate on puzzles from `FILE` (CSV or ARC JSON; a reference dataset folder: its test split) instead of the run's test split")
 	n := fs.Int("n", 0, "evaluate the first `N` test puzzles (0: all)")
 	maxSteps := fs.Int("max-steps", 0, "segments per puzzle `M` (0: the run's model.halt_max_steps)")
 	batch := fs.Int("batch", 0, "puzzles per forward pass (0: the run's train.batch_size)")
@@ -26,7 +26,7 @@ func cmdEval(args []string, stdout, stderr io.Writer) error {
 	if *ckpt == "" {
 		return badInput("eval: -checkpoint is required")
 	}
-	l, err := lab.OpenCheckpoint(*ckpt, *data)
+	l, err := openCheckpoint(*ckpt, *data, stderr)
 	if err != nil {
 		return err
 	}
@@ -45,6 +45,19 @@ func cmdEval(args []string, stdout, stderr io.Writer) error {
 	}
 	printEval(stdout, l.Task(), r)
 	return nil
+}
+
+// openCheckpoint opens a checkpoint for eval and solve, saying on stderr what
+// to keep in mind about a reference checkpoint's numbers.
+func openCheckpoint(path, data string, stderr io.Writer) (*lab.Loaded, error) {
+	l, err := lab.OpenCheckpoint(path, data)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range l.Notes {
+		fmt.Fprintf(stderr, "hrmlab: note: %s\n", n)
+	}
+	return l, nil
 }
 
 func pick(flagValue, fallback int) int {
@@ -71,10 +84,11 @@ func printEval(w io.Writer, task tasks.Task, r lab.EvalReport) {
 func cmdSolve(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("solve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	ckpt := fs.String("checkpoint", "", "checkpoint `PATH`, or a run folder (its latest checkpoint) (required)")
+	ckpt := fs.String("checkpoint", "", "checkpoint `PATH`, or a run folder (its latest checkpoint), or a PyTorch reference checkpoint with its all_config.yaml (required)")
 	puzzle := fs.String("puzzle", "", "the puzzle as `TEXT` in the task's format (e.g. 81 characters of a Sudoku, '.' or '0' blank)")
-	data := fs.String("data", "", "take the puzzle from `FILE` (CSV or ARC JSON); with -index")
+	data := fs.String("data", "", "take the puzzle from `FILE` (CSV or ARC JSON, or a reference dataset folder); with -index")
 	index := fs.Int("index", 0, "which puzzle `I` of -data (0-based)")
+	split := fs.String("split", "test", "with a reference dataset folder: its train or test split")
 	maxSteps := fs.Int("max-steps", 0, "segments to run `M` (0: the run's model.halt_max_steps)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	if err := parse(fs, args); err != nil {
@@ -86,7 +100,7 @@ func cmdSolve(args []string, stdout, stderr io.Writer) error {
 	if (*puzzle == "") == (*data == "") {
 		return badInput("solve: give exactly one of -puzzle TEXT or -data FILE -index I")
 	}
-	l, err := lab.OpenCheckpoint(*ckpt, *data)
+	l, err := openCheckpoint(*ckpt, *data, stderr)
 	if err != nil {
 		return err
 	}
@@ -108,11 +122,14 @@ func cmdSolve(args []string, stdout, stderr io.Writer) error {
 		}
 		hasAnswer = false
 	} else {
-		test := l.Test()
-		if *index < 0 || *index >= len(test) {
-			return badInput("-index %d: %s has %d puzzles", *index, *data, len(test))
+		exs, err := l.Split(*split)
+		if err != nil {
+			return err
 		}
-		ex = test[*index]
+		if *index < 0 || *index >= len(exs) {
+			return badInput("-index %d: %s has %d puzzles (%s split)", *index, *data, len(exs), *split)
+		}
+		ex = exs[*index]
 	}
 	tr, err := lab.Solve(l.Model, task, ex, pick(*maxSteps, l.Config.Model.HaltMaxSteps), hasAnswer)
 	if err != nil {

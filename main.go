@@ -32,7 +32,8 @@ Usage:
   hrmlab [-config FILE] [-preset NAME] [-set KEY=VALUE]...   the interactive lab (TUI)
   hrmlab train [-config FILE] [-preset NAME] [-set KEY=VALUE]... [-steps N] [-minutes M] [-out DIR] [-resume PATH] [-json]
   hrmlab eval  -checkpoint PATH [-data FILE] [-n N] [-max-steps M] [-json]
-  hrmlab solve -checkpoint PATH (-puzzle TEXT | -data FILE -index I) [-max-steps M] [-json]
+  hrmlab solve -checkpoint PATH (-puzzle TEXT | -data FILE -index I [-split train|test]) [-max-steps M] [-json]
+  hrmlab inspect [-data DIR] [-json] PATH                           a checkpoint (hrmlab or PyTorch reference): config, tensors, parameters
   hrmlab bench [-config FILE] [-preset NAME] [-set KEY=VALUE]... [-steps N] [-compare TORCH.json] [-json]
   hrmlab data  generate [-config FILE] [-preset NAME] [-set KEY=VALUE]... [-split train|test] [-n N] -out FILE.csv
   hrmlab data  export   [-config FILE] [-preset NAME] [-set KEY=VALUE]... -out DIR
@@ -71,6 +72,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdEval(args, stdout, stderr)
 	case "solve":
 		err = cmdSolve(args, stdout, stderr)
+	case "inspect":
+		err = cmdInspect(args, stdout, stderr)
 	case "bench":
 		err = cmdBench(args, stdout, stderr)
 	case "data":

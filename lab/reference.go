@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 
@@ -420,16 +421,71 @@ func (r *Reference) Model(task tasks.Task) (*engine.Model, error) {
 	return m, nil
 }
 
-// ParamCount is the number of trainable parameters of the checkpoint's
-// model (buffers, the puzzle table and H_init/L_init, are not counted).
-func (r *Reference) ParamCount() int {
+// paramCountOf counts the trainable parameters among model tensors: the
+// buffers (the puzzle table, H_init and L_init) are not counted, nor the
+// optimizer, EMA and carry state an hrmlab checkpoint holds beside them.
+func paramCountOf(tensors []*engine.Tensor) int {
 	n := 0
-	for _, t := range r.State.Tensors {
-		switch t.Name {
-		case "inner.puzzle_emb.weights", "inner.H_init", "inner.L_init":
-		default:
+	for _, t := range tensors {
+		switch {
+		case t.Name == "inner.puzzle_emb.weights", t.Name == "inner.H_init", t.Name == "inner.L_init":
+		case strings.HasPrefix(t.Name, "inner."):
 			n += t.Len()
 		}
 	}
 	return n
+}
+
+// TensorInfo is one tensor of a checkpoint as inspect lists it.
+type TensorInfo struct {
+	Name  string `json:"name"`
+	DType string `json:"dtype"`
+	Shape []int  `json:"shape"`
+}
+
+// Inspection is what a checkpoint holds: its format, config, tensors and
+// parameter count.
+type Inspection struct {
+	Path    string       `json:"path"`
+	Format  string       `json:"format"`
+	Step    int          `json:"step"`
+	Params  int          `json:"params"`
+	Config  *Config      `json:"-"`
+	Notes   []string     `json:"notes,omitempty"`
+	Tensors []TensorInfo `json:"tensors"`
+}
+
+// Inspect opens a checkpoint, an hrmlab one or the PyTorch reference's
+// (dataPath as for OpenReference), and describes it.
+func Inspect(path, dataPath string) (*Inspection, error) {
+	path, err := CheckpointPath(path)
+	if err != nil {
+		return nil, err
+	}
+	in := &Inspection{Path: path}
+	c, err := loadCheckpoint(path)
+	var tensors []*engine.Tensor
+	dtypes := map[string]string{}
+	switch {
+	case errors.Is(err, checkpoints.ErrForeign):
+		r, err := OpenReference(path, dataPath)
+		if err != nil {
+			return nil, err
+		}
+		in.Format, in.Step, in.Config, in.Notes = "PyTorch reference, "+r.State.Format, r.Step, r.Config, r.Notes
+		tensors, dtypes = r.State.Tensors, r.State.DTypes
+	case err != nil:
+		return nil, err
+	default:
+		in.Format, in.Step, in.Config, tensors = "hrmlab safetensors", c.meta.Step, c.cfg, c.tensors
+	}
+	in.Params = paramCountOf(tensors)
+	for _, t := range tensors {
+		dt := dtypes[t.Name]
+		if dt == "" {
+			dt = map[bool]string{true: "I32", false: "F32"}[t.I32 != nil]
+		}
+		in.Tensors = append(in.Tensors, TensorInfo{Name: t.Name, DType: dt, Shape: t.Shape})
+	}
+	return in, nil
 }

@@ -123,8 +123,16 @@ func TestOpenReference(t *testing.T) {
 	if err != nil || r.Config.Task.Kind != "sudoku" || r.Config.Task.Size != 4 || !strings.HasSuffix(r.Config.Task.Data, "data") {
 		t.Fatalf("hrm with its data_path: %+v %v", r, err)
 	}
-	if n := r.ParamCount(); n == 0 {
-		t.Error("no parameters counted")
+	in, err := Inspect(filepath.Join("testdata", "reference", "hrm_sudoku4", "step_40"), "")
+	// D 16, inner 64 (ceil_256 of 43 is 256): token embedding and LM head 6x16 each, Q head 2x16+2,
+	// 3 blocks of qkv 48x16, o 16x16, gate_up 512x16, down 16x256.
+	if want := 2*6*16 + 2*16 + 2 + 3*(48*16+16*16+512*16+16*256); err != nil || in.Params != want || in.Format != "PyTorch reference, torch.save zip" {
+		t.Errorf("inspect: %+v %v, want %d parameters", in, err, want)
+	}
+	for _, ti := range in.Tensors {
+		if ti.Name == "inner.H_init" && ti.DType != "BF16" {
+			t.Errorf("H_init %+v, want BF16", ti)
+		}
 	}
 	cases := []struct {
 		name, fixture string

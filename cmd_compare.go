@@ -13,29 +13,6 @@ import (
 	"hrmlab/lab/runplot"
 )
 
-// compareRun is one run's row of `compare`.
-type compareRun struct {
-	Name          string            `json:"name"`
-	Dir           string            `json:"dir"`
-	Steps         int               `json:"steps"`
-	TrainSeconds  float64           `json:"train_seconds"`
-	StepsPerSec   float64           `json:"steps_per_second"`
-	Params        int               `json:"params"`
-	LastEvalExact *float64          `json:"last_eval_exact"` // null: no evaluation logged
-	LastEvalStep  int               `json:"last_eval_step,omitempty"`
-	BestEvalExact *float64          `json:"best_eval_exact"`
-	BestEvalStep  int               `json:"best_eval_step,omitempty"`
-	Differs       map[string]string `json:"differs"` // the keys where the runs differ, with this run's values
-	LiveChanges   []lab.Change      `json:"live_changes,omitempty"`
-}
-
-type compareResult struct {
-	X    string       `json:"x"`
-	Keys []string     `json:"differing_keys"`
-	Runs []compareRun `json:"runs"`
-	PNG  string       `json:"png,omitempty"`
-}
-
 func cmdCompare(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -68,7 +45,7 @@ func cmdCompare(args []string, stdout, stderr io.Writer) error {
 		}
 		runs = append(runs, r)
 	}
-	res, err := compare(runs)
+	res, err := lab.Compare(runs)
 	if err != nil {
 		return err
 	}
@@ -86,41 +63,7 @@ func cmdCompare(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func compare(runs []*lab.RunLog) (*compareResult, error) {
-	cfgs := make([]*lab.Config, len(runs))
-	for i, r := range runs {
-		cfgs[i] = r.Config
-	}
-	res := &compareResult{Keys: lab.DifferingKeys(cfgs)}
-	if res.Keys == nil {
-		res.Keys = []string{}
-	}
-	for _, r := range runs {
-		last, secs, rate := r.Final()
-		params, err := lab.ParamCount(r.Config)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", r.Dir, err)
-		}
-		row := compareRun{Name: r.Name, Dir: r.Dir, Steps: last.Step, TrainSeconds: secs, StepsPerSec: rate,
-			Params: params, Differs: map[string]string{}, LiveChanges: r.Changes}
-		for i, e := range r.Evals {
-			if i == len(r.Evals)-1 {
-				row.LastEvalExact, row.LastEvalStep = &e.ExactAccuracy, e.Step
-			}
-			if row.BestEvalExact == nil || e.ExactAccuracy > *row.BestEvalExact {
-				row.BestEvalExact, row.BestEvalStep = &e.ExactAccuracy, e.Step
-			}
-		}
-		for _, k := range res.Keys {
-			f, _ := lab.LookupField(r.Config, k)
-			row.Differs[k] = f.Value
-		}
-		res.Runs = append(res.Runs, row)
-	}
-	return res, nil
-}
-
-func printCompare(w io.Writer, res *compareResult) {
+func printCompare(w io.Writer, res *lab.RunComparison) {
 	// names left, figures right: pad the names, then let tabwriter align
 	nameW := len("run")
 	for _, r := range res.Runs {
@@ -150,6 +93,9 @@ func printCompare(w io.Writer, res *compareResult) {
 		var parts []string
 		for _, k := range res.Keys {
 			parts = append(parts, k+"="+r.Differs[k])
+		}
+		if r.Parent != "" {
+			parts = append(parts, fmt.Sprintf("(branched from %s at step %d)", r.Parent, r.ParentStep))
 		}
 		if n := len(r.LiveChanges); n > 0 {
 			parts = append(parts, fmt.Sprintf("(%d live changes: see lab.toml)", n))

@@ -67,7 +67,7 @@ func TestTrainBranch(t *testing.T) {
 		t.Fatalf("the branch did not reach step 6 in its own folder: %v", err)
 	}
 	stdout, stderr, code := runCmd(t, "compare", parent, branch)
-	if code != 0 || !strings.Contains(stdout, "train.lr=0.0001") {
+	if code != 0 || !strings.Contains(stdout, "train.lr=0.0001") || !strings.Contains(stdout, "(branched from e2e at step 4)") {
 		t.Fatalf("compare: exit %d\n%s%s", code, stdout, stderr)
 	}
 	for _, c := range []struct {

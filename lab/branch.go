@@ -79,3 +79,13 @@ func freeName(out, name string) string {
 		}
 	}
 }
+
+// ForkPoint reads what a branch from a checkpoint (or a run folder's latest)
+// starts with: the checkpoint file, its config and its step.
+func ForkPoint(path string) (file string, cfg *Config, step int, err error) {
+	c, err := loadCheckpoint(path)
+	if err != nil {
+		return "", nil, 0, err
+	}
+	return c.path, c.cfg, c.meta.Step, nil
+}

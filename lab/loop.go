@@ -18,6 +18,12 @@ func (s *Session) loop(ctx context.Context) {
 	} else {
 		s.setState(StateTraining)
 	}
+	if s.limitReached() { // a run resumed at its limit trains no step past it
+		s.reachEnd()
+		if s.opts.ExitAtEnd {
+			return
+		}
+	}
 	batch := engine.Batch{}
 	for {
 		c, ok, err := s.next(ctx, s.paused || s.finished)

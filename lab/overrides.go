@@ -44,6 +44,19 @@ func (c *Config) ApplySets(sets []string) error { return c.applyAll(sets, "-set 
 // screen's pending changes: errors name the edits at fault without a -set.
 func (c *Config) Edit(edits []string) error { return c.applyAll(edits, "") }
 
+// NormalValue parses value as the key's type and returns it formatted as
+// Fields formats it ("3e-4" gives "0.0003"); an unknown key or a malformed
+// value is an error naming the key. It does not validate the value against
+// the other keys: the Params screen stages such edits.
+func NormalValue(key, value string) (string, error) {
+	c := Default()
+	if err := c.assign(key, value); err != nil {
+		return "", &InputError{Err: err}
+	}
+	f, _ := LookupField(c, key)
+	return f.Value, nil
+}
+
 func (c *Config) applyAll(sets []string, flag string) error {
 	trial := c.Clone()
 	set, err := trial.setAll(sets, flag)

@@ -57,6 +57,7 @@ type App struct {
 	runs   *components.Runs
 	status *components.StatusBar
 	help   *components.Help
+	branch *components.Params // the branch editor, while it is open
 
 	active    int
 	showHelp  bool
@@ -123,7 +124,7 @@ func (a *App) attach(sess *lab.Session) {
 	a.train = components.NewTrain(a.c, sess)
 	a.solve = components.NewSolve(a.c, sess)
 	a.params = components.NewParams(a.c, sess)
-	a.runs = components.NewRuns(a.c, sess.Config().Run.Out)
+	a.runs = components.NewRuns(a.c, sess.Config().Run.Out, sess.Status().RunDir)
 	st := sess.Status()
 	a.train.SetStatus(st)
 	a.status.SetStatus(st)
@@ -170,6 +171,9 @@ func (a *App) layout() {
 	}
 	a.status.SetSize(w, 1)
 	a.help.SetSize(w, body)
+	if a.branch != nil {
+		a.branch.SetSize(w, body)
+	}
 }
 
 // Update routes messages: sizes, session events, the quit question, the
@@ -186,7 +190,21 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.notice, a.noticeErr = msg.Text, msg.Err
 		return a, nil
 	case components.NewRunMsg:
+		a.branch = nil
 		return a, a.newRun(msg)
+	case components.OpenBranchMsg:
+		a.branch = components.NewBranchEditor(a.c, msg.Config, msg.Target)
+		a.branch.SetSize(a.c.Width, max(a.c.Height-3, 1))
+		a.notice, a.noticeErr = fmt.Sprintf("branching %s at step %d: change live keys, then enter on ▶", msg.Target.Parent, msg.Target.Step), false
+		return a, nil
+	case components.BranchCancelMsg:
+		a.branch = nil
+		a.notice, a.noticeErr = "branch cancelled", false
+		if msg.Target.ResumeParent {
+			sess := a.sess
+			return a, func() tea.Msg { sess.Resume(); return nil }
+		}
+		return a, nil
 	case sessionMsg:
 		return a, a.onSession(msg)
 	case components.OpenSolveMsg:
@@ -200,6 +218,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	var cmds []tea.Cmd
 	for i := range screenNames {
 		cmds = append(cmds, a.screen(i).Update(msg))
+	}
+	if a.branch != nil {
+		cmds = append(cmds, a.branch.Update(msg))
 	}
 	return a, tea.Batch(cmds...)
 }
@@ -247,11 +268,15 @@ func (a *App) newRun(msg components.NewRunMsg) tea.Cmd {
 	}
 	a.switching = true
 	a.notice, a.noticeErr = "starting a new run…", false
-	if msg.Resume != "" {
-		a.notice = "resuming " + msg.Resume + "…"
+	why := "new run"
+	switch {
+	case msg.Resume != "":
+		a.notice, why = "resuming "+msg.Resume+"…", "resumed "+msg.Resume
+	case msg.Branch != "":
+		a.notice, why = "branching from "+msg.Branch+"…", "branched from "+msg.Branch
 	}
 	old, start, opts := a.sess, a.start, a.opts
-	opts.Resume = msg.Resume
+	opts.Resume, opts.Branch = msg.Resume, msg.Branch
 	return func() tea.Msg {
 		// Stop the old session first: a resumed run may reuse its folder.
 		old.Stop()
@@ -259,10 +284,6 @@ func (a *App) newRun(msg components.NewRunMsg) tea.Cmd {
 			return sessionMsg{err: fmt.Errorf("stopping the current run: %w", err)}
 		}
 		s, err := start(msg.Config, opts)
-		why := "new run"
-		if msg.Resume != "" {
-			why = "resumed " + msg.Resume
-		}
 		return sessionMsg{sess: s, err: err, why: why}
 	}
 }
@@ -298,6 +319,9 @@ func (a *App) onKey(msg tea.KeyPressMsg) tea.Cmd {
 			a.showHelp = false
 		}
 		return nil
+	}
+	if a.branch != nil && msg.String() != "ctrl+c" {
+		return a.branch.Update(msg)
 	}
 	cur := a.screen(a.active)
 	if c, ok := cur.(components.Capturer); ok && c.Capturing() && msg.String() != "ctrl+c" {
@@ -362,8 +386,11 @@ func (a *App) Render() string {
 		return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, st.Warn.Render(msg))
 	}
 	body := a.screen(a.active).View()
-	if a.showHelp {
+	switch {
+	case a.showHelp:
 		body = a.help.View()
+	case a.branch != nil:
+		body = a.branch.View()
 	}
 	return a.tabs() + "\n" + widgets.Fit(body, w, h-3) + "\n" + a.noticeLine() + "\n" + a.status.View()
 }
@@ -398,7 +425,11 @@ func (a *App) noticeLine() string {
 		return widgets.PadRight(st.Notice.Render(a.notice), w)
 	}
 	line := ""
-	for _, b := range a.screen(a.active).ShortHelp() {
+	var help common.Component = a.screen(a.active)
+	if a.branch != nil {
+		help = a.branch
+	}
+	for _, b := range help.ShortHelp() {
 		item := st.Key.Render(b.Help().Key) + " " + st.Dim.Render(b.Help().Desc)
 		if line != "" {
 			item = st.Dim.Render(" · ") + item

@@ -132,7 +132,7 @@ func TestLabEndToEnd(t *testing.T) {
 
 	// Change the learning rate on Params.
 	keys(tm, "3")
-	eventually(t, app, "the Params screen", screenHas(app, "structural (new run)"))
+	eventually(t, app, "the Params screen", screenHas(app, "structural (staged)"))
 	// Find the key with the filter line: train.lr is the first key that matches.
 	keys(tm, "/", "t", "r", "a", "i", "n", ".", "l", "r", "enter")
 	eventually(t, app, "the filter", screenHas(app, "filter: train.lr"))

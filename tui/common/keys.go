@@ -12,7 +12,7 @@ type KeyMap struct {
 	Up, Down, PageUp, PageDown key.Binding
 
 	// Train.
-	Pause, StepOnce, Evaluate, Save key.Binding
+	Pause, StepOnce, Evaluate, Save, Branch key.Binding
 
 	// Solve.
 	SegPrev, SegNext, SegFirst, SegLast   key.Binding
@@ -20,10 +20,13 @@ type KeyMap struct {
 	Input, Inner, Autoplay, More, Refresh key.Binding
 
 	// Params.
-	Edit, SaveAs, Filter, LiveOnly key.Binding
+	Edit, SaveAs, Filter, LiveOnly, Apply, Drop key.Binding
 
 	// Runs.
-	Load, ResumeRun, Delete, Reload key.Binding
+	Load, ResumeRun, Delete, Reload, Mark, Compare, BranchFrom key.Binding
+
+	// Compare.
+	TimeAxis, CloseCompare key.Binding
 }
 
 // DefaultKeyMap is the lab's key map (LAB.md, screens). Puzzles on the Solve
@@ -58,6 +61,7 @@ func DefaultKeyMap() *KeyMap {
 		StepOnce: b(k("n"), "n", "one step (paused)"),
 		Evaluate: b(k("e"), "e", "evaluate now"),
 		Save:     b(k("s"), "s", "save checkpoint"),
+		Branch:   b(k("b"), "b", "branch with changes"),
 
 		SegPrev:      b(k("left", "h"), "←/h", "previous segment"),
 		SegNext:      b(k("right", "l"), "→/l", "next segment"),
@@ -76,10 +80,18 @@ func DefaultKeyMap() *KeyMap {
 		SaveAs:   b(k("w"), "w", "save as lab.toml"),
 		Filter:   b(k("/"), "/", "filter keys"),
 		LiveOnly: b(k("v"), "v", "live keys only"),
+		Apply:    b(k("a"), "a", "start it (pending changes)"),
+		Drop:     b(k("esc"), "esc", "drop pending changes"),
 
-		Load:      b(k("enter"), "enter", "load into Solve"),
-		ResumeRun: b(k("r"), "r", "resume training"),
-		Delete:    b(k("d"), "d", "delete checkpoint"),
-		Reload:    b(k("u"), "u", "refresh list"),
+		Load:       b(k("enter"), "enter", "load into Solve"),
+		ResumeRun:  b(k("r"), "r", "resume training"),
+		Delete:     b(k("d"), "d", "delete checkpoint"),
+		Reload:     b(k("u"), "u", "refresh list"),
+		Mark:       b(k("space"), "space", "mark run to compare"),
+		Compare:    b(k("c"), "c", "compare marked runs"),
+		BranchFrom: b(k("b"), "b", "branch from checkpoint"),
+
+		TimeAxis:     b(k("t"), "t", "x: step / training time"),
+		CloseCompare: b(k("esc", "c"), "esc", "back to the runs"),
 	}
 }

@@ -30,6 +30,7 @@ type Controller interface {
 	Task() tasks.Task
 	TestSet() []tasks.Example
 	Snapshot(ctx context.Context) (*engine.Model, error)
+	Fork(ctx context.Context) (string, error)
 }
 
 // NoticeMsg is a one-line message for the notice line above the status bar.
@@ -44,10 +45,29 @@ func Notice(text string, isErr bool) tea.Cmd {
 }
 
 // NewRunMsg asks the app to replace the session by a new one: a fresh run
-// with Config (a structural change on Params) or a resumed checkpoint.
+// with Config (structural changes on Params), a resumed checkpoint, or a
+// branch from one.
 type NewRunMsg struct {
 	Config *lab.Config
-	Resume string // checkpoint path; "" for a fresh run
+	Resume string // checkpoint path to resume; "" for a fresh run
+	Branch string // checkpoint path to branch from
+}
+
+// OpenBranchMsg asks the app to open the branch editor on a checkpoint.
+type OpenBranchMsg struct {
+	Config *lab.Config // the checkpoint's
+	Target BranchTarget
+}
+
+// openBranch reads the checkpoint's config for the branch editor (it
+// waits: call it in a command). parent names the run it belongs to;
+// resumeParent says the parent was training when it forked.
+func openBranch(path, parent string, resumeParent bool) tea.Msg {
+	path, cfg, step, err := lab.ForkPoint(path)
+	if err != nil {
+		return NoticeMsg{Text: "branch from " + path + ": " + err.Error(), Err: true}
+	}
+	return OpenBranchMsg{Config: cfg, Target: BranchTarget{Path: path, Parent: parent, Step: step, ResumeParent: resumeParent}}
 }
 
 // OpenSolveMsg asks the app to show a loaded checkpoint on the Solve screen.

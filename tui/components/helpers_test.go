@@ -2,6 +2,7 @@ package components
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -78,6 +79,10 @@ func (f *fakeCtl) TestSet() []tasks.Example { return f.test }
 func (f *fakeCtl) Snapshot(context.Context) (*engine.Model, error) {
 	f.record("Snapshot")
 	return f.model, nil
+}
+func (f *fakeCtl) Fork(context.Context) (string, error) {
+	f.record("Fork")
+	return "", errors.New("the fake session keeps no run folder")
 }
 
 // exec runs a command and the commands it batches, returning every message.

@@ -16,8 +16,11 @@ import (
 // cursorTo moves the Params cursor onto key.
 func cursorTo(t *testing.T, p *Params, key string) {
 	t.Helper()
-	for range len(p.fields) {
-		if p.fields[p.cursor].Key == key {
+	for range len(p.fields) + 1 {
+		p.Update(press("up"))
+	}
+	for range len(p.fields) + 1 {
+		if p.cursor >= 0 && p.fields[p.cursor].Key == key {
 			return
 		}
 		p.Update(press("down"))
@@ -79,36 +82,93 @@ func TestParamsLiveEdit(t *testing.T) {
 	}
 }
 
-func TestParamsStructuralStartsNewRun(t *testing.T) {
+// Structural edits are staged: several keys, shown as pending, checked
+// together, started as one new run from the ▶ row or dropped with esc.
+func TestParamsStructuralEditsAreStaged(t *testing.T) {
 	ctl := newFakeCtl()
 	ctl.cfg.Run.Name = "the-running-one"
 	p := NewParams(styles(false), ctl)
-	p.SetSize(80, 21)
-	cursorTo(t, p, "model.hidden")
-	p.Update(press("enter"))
-	clearInput(p)
-	typeText(p, "abc")
-	p.Update(press("enter"))
-	if p.mode != paramsBrowse || !strings.Contains(p.View(), "not a whole number") {
+	p.SetSize(100, 30)
+	edit(t, p, "model.hidden", "abc")
+	if len(p.staged) != 0 || !strings.Contains(p.View(), "not a whole number") {
 		t.Fatalf("a bad structural value is not refused in place:\n%s", p.View())
 	}
-	p.Update(press("enter"))
-	clearInput(p)
-	typeText(p, "32")
-	p.Update(press("enter"))
-	if p.mode != paramsConfirmRun || !strings.Contains(p.View(), "Start a new run") {
-		t.Fatalf("no new-run question:\n%s", p.View())
+	edit(t, p, "task.kind", "maze")
+	view := p.View()
+	if !strings.Contains(view, "▶ start a new run with 1 change: task.kind=maze") || !strings.Contains(view, `"sudoku" → "maze"`) ||
+		!strings.Contains(view, "✗ task.kind=maze: task.size: maze side 4") {
+		t.Fatalf("task.kind=maze alone: want it pending and the size named as what is missing:\n%s", view)
 	}
-	msgs := exec(p.Update(press("y")))
-	if len(msgs) != 1 {
-		t.Fatalf("y gives %v", msgs)
+	if msgs := exec(p.Update(press("a"))); len(msgs) != 1 || !strings.Contains(fmt.Sprint(msgs[0]), "do not make an experiment") {
+		t.Fatalf("a with an invalid combination gives %v", msgs)
 	}
-	run, ok := msgs[0].(NewRunMsg)
-	if !ok || run.Config.Model.Hidden != 32 || run.Resume != "" || run.Config.Run.Name != "" {
-		t.Errorf("y gives %+v", msgs[0])
+	edit(t, p, "task.size", "11")
+	edit(t, p, "model.hidden", "64") // its current value: nothing to stage
+	if view := p.View(); strings.Contains(view, "✗") || !strings.Contains(view, "2 changes: task.kind=maze  task.size=11") {
+		t.Fatalf("kind and size together:\n%s", view)
 	}
 	if len(ctl.Calls()) != 0 {
-		t.Errorf("a structural change was sent to the session: %v", ctl.Calls())
+		t.Fatalf("structural edits were sent to the session: %v", ctl.Calls())
+	}
+	// up to the ▶ row, enter starts it
+	for range 60 {
+		p.Update(press("up"))
+	}
+	if p.cursor != actionRow {
+		t.Fatalf("the cursor does not reach the ▶ row (at %d)", p.cursor)
+	}
+	msgs := exec(p.Update(press("enter")))
+	if len(msgs) != 1 {
+		t.Fatalf("enter on ▶ gives %v", msgs)
+	}
+	run, ok := msgs[0].(NewRunMsg)
+	if !ok || run.Config.Task.Kind != "maze" || run.Config.Task.Size != 11 || run.Resume != "" || run.Branch != "" || run.Config.Run.Name != "" {
+		t.Fatalf("enter on ▶ gives %+v", msgs[0])
+	}
+	if len(p.staged) != 0 || p.cursor < 0 {
+		t.Fatalf("after starting: staged %v, cursor %d", p.staged, p.cursor)
+	}
+	// esc drops what is pending
+	edit(t, p, "model.h_layers", "3")
+	p.Update(press("esc"))
+	if len(p.staged) != 0 || strings.Contains(p.View(), "▶") {
+		t.Fatalf("esc keeps %v:\n%s", p.staged, p.View())
+	}
+}
+
+// The branch editor shows the live keys of a checkpoint's config, stages
+// every edit and starts the branch from its ▶ row; esc cancels it.
+func TestBranchEditor(t *testing.T) {
+	cfg := newFakeCtl().cfg
+	target := BranchTarget{Path: "runs/p/checkpoints/step-0000300.safetensors", Parent: "p", Step: 300, ResumeParent: true}
+	p := NewBranchEditor(styles(false), cfg, target)
+	p.SetSize(80, 21)
+	view := p.View()
+	for _, want := range []string{"Branch p at step 300", "▶ start the branch at step 300 (no change yet", "live keys only"} {
+		if !strings.Contains(view, want) {
+			t.Fatalf("no %q in\n%s", want, view)
+		}
+	}
+	for _, f := range p.fields {
+		if !f.Live {
+			t.Fatalf("the branch editor shows the structural key %s", f.Key)
+		}
+	}
+	if !p.Capturing() {
+		t.Fatal("the branch editor lets global keys through")
+	}
+	edit(t, p, "train.lr", "1e-4")
+	if !strings.Contains(p.View(), "with 1 change: train.lr=0.0001") {
+		t.Fatalf("the lr edit is not pending:\n%s", p.View())
+	}
+	msgs := exec(p.Update(press("a")))
+	run, ok := msgs[0].(NewRunMsg)
+	if len(msgs) != 1 || !ok || run.Branch != target.Path || run.Config.Train.LR != 1e-4 || run.Config.Model.Hidden != cfg.Model.Hidden {
+		t.Fatalf("a gives %+v", msgs)
+	}
+	msgs = exec(p.Update(press("esc")))
+	if c, ok := msgs[0].(BranchCancelMsg); len(msgs) != 1 || !ok || c.Target != target {
+		t.Fatalf("esc gives %+v", msgs)
 	}
 }
 

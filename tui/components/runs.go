@@ -3,6 +3,7 @@ package components
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -16,11 +17,18 @@ import (
 
 // Runs lists the runs under the output folder with their checkpoints (step,
 // time, train loss, eval exact accuracy). A checkpoint can be loaded into
-// Solve, resumed as the training session, or deleted (after a y/n).
+// Solve, resumed as the training session, branched with changed live keys,
+// or deleted (after a y/n). Space marks runs, the live one included, and c
+// compares them.
 type Runs struct {
 	c             *common.Common
 	out           string // the output folder
+	live          string // the live run's folder
 	width, height int
+
+	marked    []string // the marked runs' folders, in marking order
+	compare   *Compare
+	comparing bool
 
 	runs    []checkpoints.Run
 	rows    []runRow
@@ -56,8 +64,11 @@ type loadedMsg struct {
 	err    error
 }
 
-// NewRuns returns the Runs screen for the output folder out.
-func NewRuns(c *common.Common, out string) *Runs { return &Runs{c: c, out: out} }
+// NewRuns returns the Runs screen for the output folder out; live is the
+// live run's folder ("" when it keeps none).
+func NewRuns(c *common.Common, out, live string) *Runs {
+	return &Runs{c: c, out: out, live: live, compare: NewCompare(c)}
+}
 
 // Capturing reports whether a y/n question is waiting.
 func (r *Runs) Capturing() bool { return r.confirm != confirmNone }
@@ -73,30 +84,55 @@ func (r *Runs) Open() tea.Cmd {
 }
 
 // SetSize implements common.Component.
-func (r *Runs) SetSize(w, h int) { r.width, r.height = w, h }
+func (r *Runs) SetSize(w, h int) {
+	r.width, r.height = w, h
+	r.compare.SetSize(w, h)
+}
 
 // ShortHelp implements common.Component.
 func (r *Runs) ShortHelp() []key.Binding {
 	k := r.c.Keys
-	if r.confirm != confirmNone {
+	switch {
+	case r.confirm != confirmNone:
 		return []key.Binding{k.Yes, k.No}
+	case r.comparing:
+		return []key.Binding{k.TimeAxis, k.CloseCompare}
 	}
-	return []key.Binding{k.Up, k.Down, k.Load, k.ResumeRun, k.Delete, k.Reload}
+	return []key.Binding{k.Up, k.Down, k.Load, k.ResumeRun, k.BranchFrom, k.Mark, k.Compare, k.Delete, k.Reload}
 }
 
 // FullHelp implements common.Component.
 func (r *Runs) FullHelp() [][]key.Binding {
 	k := r.c.Keys
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown}, {k.Load, k.ResumeRun, k.Delete, k.Reload}}
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown}, {k.Load, k.ResumeRun, k.BranchFrom, k.Delete, k.Reload},
+		{k.Mark, k.Compare, k.TimeAxis, k.CloseCompare}}
 }
 
-// selected returns the checkpoint under the cursor.
+// selected returns the checkpoint under the cursor: on a run's row, its
+// latest readable one.
 func (r *Runs) selected() (checkpoints.Info, bool) {
-	if r.cursor < 0 || r.cursor >= len(r.rows) || r.rows[r.cursor].ck < 0 {
+	if r.cursor < 0 || r.cursor >= len(r.rows) {
 		return checkpoints.Info{}, false
 	}
 	row := r.rows[r.cursor]
-	return r.runs[row.run].Checkpoints[row.ck], true
+	cks := r.runs[row.run].Checkpoints
+	if row.ck >= 0 {
+		return cks[row.ck], true
+	}
+	for i := len(cks) - 1; i >= 0; i-- {
+		if cks[i].Err == nil {
+			return cks[i], true
+		}
+	}
+	return checkpoints.Info{}, false
+}
+
+// selectedRun is the run under the cursor.
+func (r *Runs) selectedRun() (checkpoints.Run, bool) {
+	if r.cursor < 0 || r.cursor >= len(r.rows) {
+		return checkpoints.Run{}, false
+	}
+	return r.runs[r.rows[r.cursor].run], true
 }
 
 // Update handles the listing, the cursor, and load, resume and delete.
@@ -115,13 +151,58 @@ func (r *Runs) Update(msg tea.Msg) tea.Cmd {
 			return Notice("loading "+msg.path+": "+msg.err.Error(), true)
 		}
 		return func() tea.Msg { return OpenSolveMsg{Loaded: msg.loaded, Path: msg.path} }
+	case compareMsg, compareTickMsg:
+		return r.compare.Update(msg)
 	case tea.KeyPressMsg:
-		if r.confirm != confirmNone {
+		switch {
+		case r.confirm != confirmNone:
 			return r.answer(msg)
+		case r.comparing:
+			return r.compareKeys(msg)
 		}
 		return r.keys(msg)
 	}
 	return nil
+}
+
+func (r *Runs) compareKeys(msg tea.KeyPressMsg) tea.Cmd {
+	k := r.c.Keys
+	switch {
+	case key.Matches(msg, k.TimeAxis):
+		r.compare.ToggleTime()
+	case key.Matches(msg, k.CloseCompare):
+		r.comparing = false
+		r.compare.Close()
+	}
+	return nil
+}
+
+// toggleMark marks or unmarks the run under the cursor.
+func (r *Runs) toggleMark() {
+	run, ok := r.selectedRun()
+	if !ok {
+		return
+	}
+	if i := slices.Index(r.marked, run.Dir); i >= 0 {
+		r.marked = slices.Delete(r.marked, i, i+1)
+		return
+	}
+	r.marked = append(r.marked, run.Dir)
+}
+
+// openCompare compares the marked runs (the run under the cursor when none
+// is marked).
+func (r *Runs) openCompare() tea.Cmd {
+	dirs := r.marked
+	if len(dirs) == 0 {
+		run, ok := r.selectedRun()
+		if !ok {
+			return Notice("no run to compare: space marks runs, c compares them", true)
+		}
+		dirs = []string{run.Dir}
+	}
+	r.comparing = true
+	return r.compare.Open(slices.Clone(dirs), r.live)
 }
 
 func (r *Runs) keys(msg tea.KeyPressMsg) tea.Cmd {
@@ -152,9 +233,24 @@ func (r *Runs) keys(msg tea.KeyPressMsg) tea.Cmd {
 			r.confirm = confirmResume
 		}
 	case key.Matches(msg, k.Delete):
+		if r.cursor < len(r.rows) && r.rows[r.cursor].ck < 0 {
+			return Notice("d deletes one checkpoint: move onto it", true)
+		}
 		if _, ok := r.selected(); ok {
 			r.confirm = confirmDelete
 		}
+	case key.Matches(msg, k.BranchFrom):
+		ck, ok := r.selected()
+		run, _ := r.selectedRun()
+		if !ok {
+			return Notice("no checkpoint to branch from in "+run.Name, true)
+		}
+		path := ck.Path
+		return func() tea.Msg { return openBranch(path, run.Name, false) }
+	case key.Matches(msg, k.Mark):
+		r.toggleMark()
+	case key.Matches(msg, k.Compare):
+		return r.openCompare()
 	}
 	return nil
 }
@@ -191,22 +287,12 @@ func (r *Runs) answer(msg tea.KeyPressMsg) tea.Cmd {
 	}
 }
 
-// move walks the cursor over checkpoint rows.
+// move walks the cursor over the rows: runs and their checkpoints.
 func (r *Runs) move(d int) {
 	if len(r.rows) == 0 {
 		return
 	}
-	i := min(max(r.cursor+d, 0), len(r.rows)-1)
-	step := 1
-	if d < 0 {
-		step = -1
-	}
-	for i >= 0 && i < len(r.rows) && r.rows[i].ck < 0 {
-		i += step
-	}
-	if i >= 0 && i < len(r.rows) {
-		r.cursor = i
-	}
+	r.cursor = min(max(r.cursor+d, 0), len(r.rows)-1)
 }
 
 // setRuns rebuilds the rows, keeping the cursor on the same checkpoint.
@@ -225,16 +311,25 @@ func (r *Runs) setRuns(runs []checkpoints.Run) {
 			r.cursor = i
 		}
 	}
-	r.move(0)
-	if r.cursor < len(r.rows) && r.rows[r.cursor].ck < 0 {
-		r.move(1)
+	if r.cursor == 0 && len(r.rows) > 1 && r.rows[1].ck >= 0 {
+		r.cursor = 1 // the newest checkpoint of the newest run
 	}
+	// marks of runs that are gone are dropped
+	r.marked = slices.DeleteFunc(r.marked, func(dir string) bool {
+		return !slices.ContainsFunc(runs, func(run checkpoints.Run) bool { return run.Dir == dir })
+	})
 }
 
-// View draws the runs, newest first, each with its checkpoints.
+// View draws the runs, newest first, each with its checkpoints (or Compare).
 func (r *Runs) View() string {
+	if r.comparing {
+		return r.compare.View()
+	}
 	st := r.c.Styles
-	head := st.Dim.Render(fmt.Sprintf("runs in %s · enter loads into Solve · r resumes training · d deletes", r.out))
+	head := st.Dim.Render(fmt.Sprintf("runs in %s · enter loads · r resumes · b branches · space marks · c compares", r.out))
+	if n := len(r.marked); n > 0 {
+		head = st.Dim.Render(fmt.Sprintf("runs in %s · %d marked: c compares them · space marks/unmarks", r.out, n))
+	}
 	switch r.confirm {
 	case confirmDelete:
 		ck, _ := r.selected()
@@ -260,7 +355,7 @@ func (r *Runs) View() string {
 	} else if r.cursor >= r.offset+bodyH {
 		r.offset = r.cursor - bodyH + 1
 	}
-	if r.cursor > 0 && r.offset == r.cursor && r.rows[r.cursor-1].ck < 0 {
+	if r.cursor > 0 && r.offset == r.cursor && r.rows[r.cursor].ck >= 0 && r.rows[r.cursor-1].ck < 0 {
 		r.offset-- // show the run's name above its first checkpoint
 	}
 	for i := r.offset; i < len(r.rows) && i < r.offset+bodyH; i++ {
@@ -278,7 +373,19 @@ func (r *Runs) rowView(i int) string {
 		if len(run.Checkpoints) == 1 {
 			n = "1 checkpoint"
 		}
-		return st.Accent.Render(fmt.Sprintf("%s  (%s, %s)", run.Name, n, run.Modified.Local().Format("2006-01-02 15:04")))
+		mark := "○ "
+		if slices.Contains(r.marked, run.Dir) {
+			mark = "● "
+		}
+		live := ""
+		if run.Dir == r.live {
+			live = " · live"
+		}
+		text := widgets.PadRight(fmt.Sprintf("%s%s  (%s, %s)%s", mark, run.Name, n, run.Modified.Local().Format("2006-01-02 15:04"), live), r.width)
+		if i == r.cursor {
+			return st.Selected.Render(text)
+		}
+		return st.Accent.Render(text)
 	}
 	ck := run.Checkpoints[row.ck]
 	var line string

@@ -49,7 +49,7 @@ func writeRun(t *testing.T, out, name string, steps ...int) []string {
 
 func openRuns(t *testing.T, out string) *Runs {
 	t.Helper()
-	r := NewRuns(styles(false), out)
+	r := NewRuns(styles(false), out, "")
 	r.SetSize(80, 21)
 	for _, m := range exec(r.Open()) {
 		r.Update(m)

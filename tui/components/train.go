@@ -1,6 +1,7 @@
 package components
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -67,7 +68,7 @@ func (t *Train) SetSize(w, h int) { t.width, t.height = w, h }
 // ShortHelp implements common.Component.
 func (t *Train) ShortHelp() []key.Binding {
 	k := t.c.Keys
-	return []key.Binding{k.Pause, k.StepOnce, k.Evaluate, k.Save}
+	return []key.Binding{k.Pause, k.StepOnce, k.Evaluate, k.Save, k.Branch}
 }
 
 // FullHelp implements common.Component.
@@ -100,6 +101,16 @@ func (t *Train) Update(msg tea.Msg) tea.Cmd {
 		return tea.Batch(run(t.ctl.EvaluateNow), Notice("evaluating on the test split…", false))
 	case key.Matches(kp, k.Save):
 		return tea.Batch(run(t.ctl.Save), Notice("saving a checkpoint…", false))
+	case key.Matches(kp, k.Branch):
+		ctl, st := t.ctl, t.ctl.Status()
+		training := st.State == lab.StateTraining
+		return tea.Batch(Notice("pausing and saving the fork…", false), func() tea.Msg {
+			path, err := ctl.Fork(context.Background())
+			if err != nil {
+				return NoticeMsg{Text: "branch: " + err.Error(), Err: true}
+			}
+			return openBranch(path, st.Run, training)
+		})
 	}
 	return nil
 }

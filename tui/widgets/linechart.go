@@ -35,6 +35,10 @@ type LineChart struct {
 	X0, X1        int
 	Width, Height int // the whole chart, legend and marker row included
 	Lower, Upper  *float64
+	NoLegend      bool // the caller draws the legend (SeriesMark), so the plot takes its row
+	// MaxColumns, when set, caps the columns: a log written every few steps
+	// has that many records to spread, and more columns would leave gaps.
+	MaxColumns int
 }
 
 // labelWidth is the width of the y-axis labels (compact numbers).
@@ -46,6 +50,9 @@ var monoChars = []asciigraph.CharSet{asciigraph.DefaultCharSet, asciigraph.Creat
 // View draws the chart in exactly Width x Height cells.
 func (c LineChart) View(st *common.Styles) string {
 	plotRows := c.Height - 2 // marker row and legend
+	if c.NoLegend {
+		plotRows++
+	}
 	// asciigraph puts the y labels, a space and the axis before the data.
 	cols := c.Width - labelWidth - 2
 	if plotRows < 2 || cols < 4 {
@@ -54,6 +61,9 @@ func (c LineChart) View(st *common.Styles) string {
 	// With fewer steps than columns, one column per step: a bucket is never
 	// empty between two samples, and nothing is interpolated.
 	cols = min(cols, max(c.X1-c.X0+1, 1))
+	if c.MaxColumns > 0 {
+		cols = min(cols, c.MaxColumns)
+	}
 	var data [][]float64
 	var chars []asciigraph.CharSet
 	var colours []asciigraph.AnsiColor
@@ -121,7 +131,10 @@ func (c LineChart) View(st *common.Styles) string {
 			axis = lipgloss.Width(lines[0][:i])
 		}
 	}
-	lines = append(lines, c.markerRow(st, axis, cols), c.legend(st))
+	lines = append(lines, c.markerRow(st, axis, cols))
+	if !c.NoLegend {
+		lines = append(lines, c.legend(st))
+	}
 	return Fit(strings.Join(lines, "\n"), c.Width, c.Height)
 }
 
@@ -140,20 +153,26 @@ func (c LineChart) markerRow(st *common.Styles, axis, cols int) string {
 func (c LineChart) legend(st *common.Styles) string {
 	var parts []string
 	for i, l := range c.Lines {
-		sym := "─"
-		if st.Mono() {
-			sym = monoChars[i%len(monoChars)].Horizontal
-		}
-		if l.Dots {
-			sym = "●"
-		}
-		s := lipgloss.NewStyle()
-		if !st.Mono() {
-			s = s.Foreground(lipgloss.ANSIColor(st.Series[i%len(st.Series)]))
-		}
-		parts = append(parts, s.Render(sym)+" "+l.Name)
+		parts = append(parts, SeriesMark(st, i, l.Dots)+" "+l.Name)
 	}
 	return " " + strings.Join(parts, "  ")
+}
+
+// SeriesMark is how a chart draws its i-th line (dots: a dot series), for a
+// legend: its colour, or in monochrome its own glyph.
+func SeriesMark(st *common.Styles, i int, dots bool) string {
+	sym := "─"
+	if st.Mono() {
+		sym = monoChars[i%len(monoChars)].Horizontal
+	}
+	if dots {
+		sym = "●"
+	}
+	s := lipgloss.NewStyle()
+	if !st.Mono() {
+		s = s.Foreground(lipgloss.ANSIColor(st.Series[i%len(st.Series)]))
+	}
+	return s.Render(sym)
 }
 
 // compact formats v in at most w characters, right-aligned.

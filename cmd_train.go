@@ -25,6 +25,7 @@ func cmdTrain(args []string, stdout, stderr io.Writer) error {
 	out := fs.String("out", "", "folder of the runs `DIR` (default: run.out)")
 	resume := fs.String("resume", "", "resume from a checkpoint `PATH`, or a run folder (its latest checkpoint); its config is used, -set still applies")
 	branch := fs.String("branch", "", "start a new run from the exact state of a checkpoint `PATH` (or a run folder's latest), with the live keys -set changes; its folder records the parent and step")
+	initFrom := fs.String("init", "", "start a new run from the weights of a checkpoint `PATH` (hrmlab's or the PyTorch reference's, with its config) and a fresh optimizer; -set still applies")
 	asJSON := fs.Bool("json", false, "print JSON lines instead of text")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -42,7 +43,12 @@ func cmdTrain(args []string, stdout, stderr io.Writer) error {
 	}
 	var cfg *lab.Config
 	var err error
-	if from := *resume + *branch; from != "" {
+	if *initFrom != "" {
+		if *resume+*branch != "" || cf.config != "" || cf.preset != "" {
+			return badInput("-init takes the checkpoint's config and starts a run of its own: drop -resume, -branch, -config and -preset")
+		}
+		cfg, err = lab.InitConfig(*initFrom, append(append([]string(nil), cf.sets...), extra...))
+	} else if from := *resume + *branch; from != "" {
 		switch {
 		case *resume != "" && *branch != "":
 			return badInput("-resume continues a run and -branch starts a new one from it: give one")
@@ -65,6 +71,15 @@ func cmdTrain(args []string, stdout, stderr io.Writer) error {
 	s, err := lab.NewSession(cfg, opts)
 	if err != nil {
 		return err
+	}
+	if *initFrom != "" {
+		notes, err := s.InitFrom(*initFrom)
+		if err != nil {
+			return err
+		}
+		for _, n := range notes {
+			fmt.Fprintf(stderr, "hrmlab: note: %s\n", n)
+		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

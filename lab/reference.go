@@ -489,3 +489,91 @@ func Inspect(path, dataPath string) (*Inspection, error) {
 	}
 	return in, nil
 }
+
+// InitConfig is the config of a new run that starts from a checkpoint's
+// weights (train -init): a reference checkpoint's all_config.yaml mapped as
+// OpenReference maps it, or an hrmlab checkpoint's config as a run of its
+// own; then the -set overrides, together (a task.data among them also
+// tells a reference checkpoint its sequence length).
+func InitConfig(path string, sets []string) (*Config, error) {
+	path, err := CheckpointPath(path)
+	if err != nil {
+		return nil, err
+	}
+	var cfg *Config
+	c, err := loadCheckpoint(path)
+	switch {
+	case errors.Is(err, checkpoints.ErrForeign):
+		data := ""
+		for _, s := range sets {
+			if v, ok := strings.CutPrefix(s, "task.data="); ok {
+				data = v
+			}
+		}
+		r, err := OpenReference(path, data)
+		if err != nil {
+			return nil, err
+		}
+		cfg = r.Config
+	case err != nil:
+		return nil, err
+	default:
+		cfg = c.cfg.Fresh()
+	}
+	if err := cfg.ApplySets(sets); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// InitFrom loads the model weights of a checkpoint (an hrmlab one, its EMA
+// weights where it has them, or the reference's) into a session that has not
+// started: a new run from those weights with a fresh optimizer. A puzzle
+// table sized for other data is left fresh (the puzzle identifiers belong to
+// the data it was trained on); the returned notes say so.
+func (s *Session) InitFrom(path string) ([]string, error) {
+	path, err := CheckpointPath(path)
+	if err != nil {
+		return nil, err
+	}
+	var notes []string
+	lc, err := loadCheckpoint(path)
+	ema := true
+	if errors.Is(err, checkpoints.ErrForeign) {
+		r, err := OpenReference(path, s.cfg.Task.Data)
+		if err != nil {
+			return nil, err
+		}
+		lc, ema, notes = &loadedCheckpoint{path: path, cfg: r.Config, tensors: r.weights()}, false, r.Notes
+	} else if err != nil {
+		return nil, err
+	}
+	m := s.trainer.Model()
+	var fresh *engine.Tensor // the new run's own puzzle table
+	for _, t := range m.Tensors() {
+		if t.Name == "inner.puzzle_emb.weights" {
+			fresh = t
+		}
+	}
+	kept := make([]*engine.Tensor, 0, len(lc.tensors))
+	for _, t := range lc.tensors {
+		if t.Name == "inner.puzzle_emb.weights" && fresh != nil && !slices.Equal(t.Shape, fresh.Shape) {
+			notes = append(notes, fmt.Sprintf("the puzzle table %v of %s does not fit this data's %v: it starts fresh", t.Shape, path, fresh.Shape))
+			t = fresh
+		}
+		kept = append(kept, t)
+	}
+	lc.tensors = kept
+	// The trainer's EMA copy was taken from the initial weights: turning
+	// EMA off and on again takes it anew from the loaded ones.
+	h := s.trainer.Hyper()
+	off := h
+	off.EMARate = 0
+	if err := s.trainer.SetHyper(off); err != nil {
+		return nil, err
+	}
+	if err := lc.loadWeights(m, ema); err != nil {
+		return nil, err
+	}
+	return notes, s.trainer.SetHyper(h)
+}

@@ -168,3 +168,47 @@ func TestOpenReference(t *testing.T) {
 		t.Errorf("without all_config.yaml: %v", err)
 	}
 }
+
+// TestInitFrom starts a new session from a reference checkpoint's weights:
+// the model holds them (the puzzle table padded to the prefix), the
+// optimizer starts at step 0, and a model the weights do not fit is refused
+// naming the tensor.
+func TestInitFrom(t *testing.T) {
+	dir := filepath.Join("testdata", "reference", "trm_maze5")
+	path := filepath.Join(dir, "step_40")
+	cfg, err := InitConfig(path, []string{"task.data=" + filepath.Join(dir, "data"), "train.batch_size=4"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := NewSession(cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.InitFrom(path); err != nil {
+		t.Fatal(err)
+	}
+	r, err := OpenReference(path, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]float32{}
+	for _, w := range r.weights() {
+		want[w.Name] = w.F32
+	}
+	for _, got := range s.trainer.Model().Tensors() {
+		if !slices.Equal(got.F32, want[got.Name]) {
+			t.Errorf("%s differs from the checkpoint", got.Name)
+		}
+	}
+	if s.trainer.Steps() != 0 || s.cfg.Train.BatchSize != 4 {
+		t.Errorf("step %d, batch %d", s.trainer.Steps(), s.cfg.Train.BatchSize)
+	}
+	cfg.Model.Hidden = 32
+	s, err = NewSession(cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.InitFrom(path); err == nil || !strings.Contains(err.Error(), "shape [6 16], model has [6 32]") {
+		t.Errorf("a wider model: %v", err)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"hrmlab/lab"
@@ -29,6 +30,7 @@ func cmdData(args []string, stdout, stderr io.Writer) error {
 	cf.register(fs)
 	var split, out, data *string
 	var n, index *int
+	refConfig := new(bool)
 	switch sub {
 	case "generate":
 		split = fs.String("split", "test", "which split: train or test")
@@ -36,6 +38,7 @@ func cmdData(args []string, stdout, stderr io.Writer) error {
 		out = fs.String("out", "", "CSV `FILE` to write (required)")
 	case "export":
 		out = fs.String("out", "", "`DIR` for the reference's .npy layout (required)")
+		refConfig = fs.Bool("reference-config", false, "also write DIR/reference_train.sh: the reference's pretrain.py command line (torchrun, Hydra overrides) that trains this lab.toml")
 	case "show":
 		data = fs.String("data", "", "show a puzzle of `FILE` (CSV or ARC JSON) instead of the config's data")
 		split = fs.String("split", "test", "which split: train or test")
@@ -70,10 +73,31 @@ func cmdData(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		fmt.Fprintf(stdout, "exported %d train and %d test examples (%s) to %s\n", len(ds.Train), len(ds.Test), ds.Task.Name(), *out)
+		if *refConfig {
+			return writeReferenceScript(cfg, len(ds.Train), *out, stdout)
+		}
 		return nil
 	default:
 		return dataShow(ds, *split, *index, stdout)
 	}
+}
+
+// writeReferenceScript writes DIR/reference_train.sh, the reference's
+// training command for the config and the exported data, and prints it.
+func writeReferenceScript(cfg *lab.Config, trainExamples int, dir string, stdout io.Writer) error {
+	r, err := lab.ReferenceRunFor(cfg, dir, trainExamples)
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(dir, "reference_train.sh")
+	if err := os.WriteFile(path, []byte(r.Script()), 0o755); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s: in a checkout of https://github.com/%s run\n\n%s\n", path, r.Repo, r.Command)
+	for _, n := range r.Notes {
+		fmt.Fprintf(stdout, "note: %s\n", n)
+	}
+	return nil
 }
 
 // splitExamples returns the examples of a split; a fresh training stream is

@@ -19,6 +19,7 @@ func cmdLab(args []string, stdout, stderr io.Writer) error {
 	var cf configFlags
 	cf.register(fs)
 	resume := fs.String("resume", "", "open the lab resuming a checkpoint `PATH`, or a run folder (its latest checkpoint)")
+	load := fs.String("load", "", "open the Solve screen on a checkpoint `PATH` (a run folder's latest, or a PyTorch reference checkpoint with its all_config.yaml); training waits, paused")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -35,12 +36,18 @@ func cmdLab(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	var loaded *lab.Loaded
+	if *load != "" {
+		if loaded, err = lab.OpenCheckpoint(*load, ""); err != nil {
+			return err
+		}
+	}
 	if !isTerminal(stdout) {
 		return badInput("standard output is not a terminal, so the interactive lab cannot draw.\n" +
 			"Train headless instead, for example:\n  hrmlab train -steps 2000\n" +
 			"(see 'hrmlab help' for every command)")
 	}
-	return tui.Run(cfg, lab.Options{Persist: true, Resume: *resume})
+	return tui.Run(cfg, lab.Options{Persist: true, Resume: *resume, StartPaused: loaded != nil}, loaded, *load)
 }
 
 func isTerminal(w io.Writer) bool {

@@ -83,3 +83,15 @@ func TestTrainBranch(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadBadInput: hrmlab -load reads the checkpoint before it opens the
+// lab, so a missing or damaged one is bad input naming it.
+func TestLoadBadInput(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "step-0000001.safetensors")
+	os.WriteFile(bad, []byte("not a checkpoint"), 0o644)
+	for _, p := range []string{filepath.Join(t.TempDir(), "missing"), bad} {
+		if _, stderr, code := runCmd(t, "-load", p); code != 2 || !strings.Contains(stderr, p) {
+			t.Errorf("-load %s: exit %d, stderr %q; want 2 naming it", p, code, stderr)
+		}
+	}
+}

@@ -67,6 +67,7 @@ type App struct {
 
 	notice    string
 	noticeErr bool
+	first     tea.Cmd // what Init does besides reading events (ShowLoaded)
 
 	// Read from other goroutines (Run after the program ends, tests).
 	current atomic.Pointer[lab.Session]
@@ -144,7 +145,15 @@ func (a *App) screen(i int) common.Component {
 }
 
 // Init starts reading the session's events.
-func (a *App) Init() tea.Cmd { return a.wait() }
+func (a *App) Init() tea.Cmd { return tea.Batch(a.wait(), a.first) }
+
+// ShowLoaded opens the lab on the Solve screen with a loaded checkpoint
+// (hrmlab -load); call it before the program starts.
+func (a *App) ShowLoaded(l *lab.Loaded, path string) {
+	a.active = 1
+	a.notice, a.noticeErr = "loaded "+path, false
+	a.first = a.solve.SetLoaded(l, path)
+}
 
 // wait reads the next batch of events and history off the UI goroutine.
 func (a *App) wait() tea.Cmd {
@@ -208,9 +217,10 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case sessionMsg:
 		return a, a.onSession(msg)
 	case components.OpenSolveMsg:
-		a.active = 1
-		a.notice, a.noticeErr = "loaded "+msg.Path, false
-		return a, a.solve.SetLoaded(msg.Loaded, msg.Path)
+		a.ShowLoaded(msg.Loaded, msg.Path)
+		cmd := a.first
+		a.first = nil
+		return a, cmd
 	case tea.KeyPressMsg:
 		return a, a.onKey(msg)
 	}

@@ -13,8 +13,9 @@ import (
 
 // Run opens the lab full-screen on a new session of cfg: it starts training,
 // runs the UI until the user quits (q offers to save a checkpoint first),
-// then stops the session and waits for it.
-func Run(cfg *lab.Config, opts lab.Options) error {
+// then stops the session and waits for it. A loaded checkpoint, when given,
+// opens on the Solve screen (load names it there).
+func Run(cfg *lab.Config, opts lab.Options, loaded *lab.Loaded, load string) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	start := func(cfg *lab.Config, opts lab.Options) (*lab.Session, error) {
@@ -35,6 +36,9 @@ func Run(cfg *lab.Config, opts lab.Options) error {
 		progOpts = append(progOpts, tea.WithColorProfile(colorprofile.ASCII))
 	}
 	app := New(sess, opts, start, mono)
+	if loaded != nil {
+		app.ShowLoaded(loaded, load)
+	}
 	final, runErr := tea.NewProgram(app, progOpts...).Run()
 	if a, ok := final.(*App); ok {
 		app = a

@@ -13,6 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"hrmlab/engine"
+	"hrmlab/checkpoints"
 	"hrmlab/lab"
 	"hrmlab/tasks"
 	"hrmlab/tui/common"
@@ -110,8 +111,10 @@ func (s *Solve) SetLoaded(l *lab.Loaded, path string) tea.Cmd {
 	s.live = false
 	s.model, s.task, s.test = l.Model, l.Task(), l.Test()
 	s.base = max(l.Config.Model.HaltMaxSteps, 1)
-	run := filepath.Base(filepath.Dir(filepath.Dir(path))) // runs/<run>/checkpoints/<file>
-	s.source = fmt.Sprintf("checkpoint %s/%s", run, filepath.Base(path))
+	s.source = "checkpoint " + path
+	if dir := filepath.Dir(path); filepath.Base(dir) == checkpoints.Dir { // runs/<run>/checkpoints/<file>
+		s.source = fmt.Sprintf("checkpoint %s/%s", filepath.Base(filepath.Dir(dir)), filepath.Base(path))
+	}
 	s.resetPuzzle(0)
 	return s.solve()
 }

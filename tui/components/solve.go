@@ -12,8 +12,8 @@ import (
 	"charm.land/bubbles/v2/textarea"
 	tea "charm.land/bubbletea/v2"
 
-	"hrmlab/engine"
 	"hrmlab/checkpoints"
+	"hrmlab/engine"
 	"hrmlab/lab"
 	"hrmlab/tasks"
 	"hrmlab/tui/common"

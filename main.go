@@ -29,8 +29,8 @@ const (
 const usage = `HRM Lab: train and study recursive reasoning models (HRM, TRM) on puzzles.
 
 Usage:
-  hrmlab [-config FILE] [-preset NAME] [-set KEY=VALUE]...   the interactive lab (TUI)
-  hrmlab train [-config FILE] [-preset NAME] [-set KEY=VALUE]... [-steps N] [-minutes M] [-out DIR] [-resume PATH] [-json]
+  hrmlab [-config FILE] [-preset NAME] [-set KEY=VALUE]... [-resume PATH] [-load PATH]   the interactive lab (TUI)
+  hrmlab train [-config FILE] [-preset NAME] [-set KEY=VALUE]... [-steps N] [-minutes M] [-out DIR] [-resume PATH | -branch PATH] [-json]
   hrmlab eval  -checkpoint PATH [-data FILE] [-n N] [-max-steps M] [-json]
   hrmlab solve -checkpoint PATH (-puzzle TEXT | -data FILE -index I [-split train|test]) [-max-steps M] [-json]
   hrmlab inspect [-data DIR] [-json] PATH                           a checkpoint (hrmlab or PyTorch reference): config, tensors, parameters

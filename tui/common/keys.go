@@ -23,7 +23,7 @@ type KeyMap struct {
 	Edit, SaveAs, Filter, LiveOnly, Apply, Drop key.Binding
 
 	// Runs.
-	Load, ResumeRun, Delete, Reload, Mark, Compare, BranchFrom key.Binding
+	Load, ResumeRun, Delete, Reload, Mark, Compare, BranchFrom, OpenFile key.Binding
 
 	// Compare.
 	TimeAxis, CloseCompare key.Binding
@@ -90,6 +90,7 @@ func DefaultKeyMap() *KeyMap {
 		Mark:       b(k("space"), "space", "mark run to compare"),
 		Compare:    b(k("c"), "c", "compare marked runs"),
 		BranchFrom: b(k("b"), "b", "branch from checkpoint"),
+		OpenFile:   b(k("o"), "o", "open a checkpoint file"),
 
 		TimeAxis:     b(k("t"), "t", "x: step / training time"),
 		CloseCompare: b(k("esc", "c"), "esc", "back to the runs"),

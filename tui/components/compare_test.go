@@ -120,3 +120,26 @@ func TestRunsMarkCompareBranch(t *testing.T) {
 		t.Fatalf("b on the newest checkpoint gives %+v", msgs[0])
 	}
 }
+
+// o opens a checkpoint file by its path; a file that is not one is named in
+// the error.
+func TestRunsOpenFile(t *testing.T) {
+	r := openRuns(t, t.TempDir())
+	r.Update(press("o"))
+	if !r.Capturing() || !strings.Contains(r.View(), "open: ") {
+		t.Fatalf("o does not ask for a path:\n%s", r.View())
+	}
+	missing := filepath.Join(t.TempDir(), "checkpoint")
+	typeText(r, missing)
+	var got []string
+	for _, m := range exec(r.Update(press("enter"))) {
+		for _, m2 := range exec(r.Update(m)) {
+			if n, ok := m2.(NoticeMsg); ok && n.Err {
+				got = append(got, n.Text)
+			}
+		}
+	}
+	if r.Capturing() || len(got) != 1 || !strings.Contains(got[0], missing) {
+		t.Fatalf("enter on a missing file: capturing %v, errors %q", r.Capturing(), got)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"hrmlab/checkpoints"
@@ -25,6 +26,9 @@ type Runs struct {
 	out           string // the output folder
 	live          string // the live run's folder
 	width, height int
+
+	opening bool            // a path to open is being typed
+	path    textinput.Model // the path
 
 	marked    []string // the marked runs' folders, in marking order
 	compare   *Compare
@@ -67,11 +71,15 @@ type loadedMsg struct {
 // NewRuns returns the Runs screen for the output folder out; live is the
 // live run's folder ("" when it keeps none).
 func NewRuns(c *common.Common, out, live string) *Runs {
-	return &Runs{c: c, out: out, live: live, compare: NewCompare(c)}
+	r := &Runs{c: c, out: out, live: live, compare: NewCompare(c), path: textinput.New()}
+	r.path.Prompt = ""
+	r.path.Placeholder = "runs/NAME, a checkpoint file, or a PyTorch checkpoint with all_config.yaml beside it"
+	return r
 }
 
-// Capturing reports whether a y/n question is waiting.
-func (r *Runs) Capturing() bool { return r.confirm != confirmNone }
+// Capturing reports whether a y/n question is waiting or a path is being
+// typed.
+func (r *Runs) Capturing() bool { return r.confirm != confirmNone || r.opening }
 
 // Open reloads the listing (off the UI goroutine).
 func (r *Runs) Open() tea.Cmd {
@@ -87,6 +95,7 @@ func (r *Runs) Open() tea.Cmd {
 func (r *Runs) SetSize(w, h int) {
 	r.width, r.height = w, h
 	r.compare.SetSize(w, h)
+	r.path.SetWidth(max(w-44, 20))
 }
 
 // ShortHelp implements common.Component.
@@ -97,14 +106,16 @@ func (r *Runs) ShortHelp() []key.Binding {
 		return []key.Binding{k.Yes, k.No}
 	case r.comparing:
 		return []key.Binding{k.TimeAxis, k.CloseCompare}
+	case r.opening:
+		return []key.Binding{k.Confirm, k.Cancel}
 	}
-	return []key.Binding{k.Up, k.Down, k.Load, k.ResumeRun, k.BranchFrom, k.Mark, k.Compare, k.Delete, k.Reload}
+	return []key.Binding{k.Up, k.Down, k.Load, k.ResumeRun, k.BranchFrom, k.Mark, k.Compare, k.OpenFile, k.Delete, k.Reload}
 }
 
 // FullHelp implements common.Component.
 func (r *Runs) FullHelp() [][]key.Binding {
 	k := r.c.Keys
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown}, {k.Load, k.ResumeRun, k.BranchFrom, k.Delete, k.Reload},
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown}, {k.Load, k.ResumeRun, k.BranchFrom, k.OpenFile, k.Delete, k.Reload},
 		{k.Mark, k.Compare, k.TimeAxis, k.CloseCompare}}
 }
 
@@ -153,8 +164,14 @@ func (r *Runs) Update(msg tea.Msg) tea.Cmd {
 		return func() tea.Msg { return OpenSolveMsg{Loaded: msg.loaded, Path: msg.path} }
 	case compareMsg, compareTickMsg:
 		return r.compare.Update(msg)
+	case tea.PasteMsg:
+		if r.opening {
+			return r.typing(msg)
+		}
 	case tea.KeyPressMsg:
 		switch {
+		case r.opening:
+			return r.typing(msg)
 		case r.confirm != confirmNone:
 			return r.answer(msg)
 		case r.comparing:
@@ -223,11 +240,11 @@ func (r *Runs) keys(msg tea.KeyPressMsg) tea.Cmd {
 		if !ok {
 			return nil
 		}
-		path := ck.Path
-		return tea.Batch(Notice("loading "+path+"…", false), func() tea.Msg {
-			l, err := lab.OpenCheckpoint(path, "")
-			return loadedMsg{loaded: l, path: path, err: err}
-		})
+		return load(ck.Path)
+	case key.Matches(msg, k.OpenFile):
+		r.opening = true
+		r.path.SetValue("")
+		return r.path.Focus()
 	case key.Matches(msg, k.ResumeRun):
 		if _, ok := r.selected(); ok {
 			r.confirm = confirmResume
@@ -287,6 +304,38 @@ func (r *Runs) answer(msg tea.KeyPressMsg) tea.Cmd {
 	}
 }
 
+// load opens a checkpoint for the Solve screen (off the UI goroutine).
+func load(path string) tea.Cmd {
+	return tea.Batch(Notice("loading "+path+"…", false), func() tea.Msg {
+		l, err := lab.OpenCheckpoint(path, "")
+		return loadedMsg{loaded: l, path: path, err: err}
+	})
+}
+
+// typing reads the path of a checkpoint file to open: enter loads it into
+// Solve, esc cancels.
+func (r *Runs) typing(msg tea.Msg) tea.Cmd {
+	if kp, ok := msg.(tea.KeyPressMsg); ok {
+		k := r.c.Keys
+		switch {
+		case key.Matches(kp, k.Cancel):
+			r.opening = false
+			r.path.Blur()
+			return nil
+		case key.Matches(kp, k.Confirm):
+			r.opening = false
+			r.path.Blur()
+			if p := strings.TrimSpace(r.path.Value()); p != "" {
+				return load(p)
+			}
+			return nil
+		}
+	}
+	var cmd tea.Cmd
+	r.path, cmd = r.path.Update(msg)
+	return cmd
+}
+
 // move walks the cursor over the rows: runs and their checkpoints.
 func (r *Runs) move(d int) {
 	if len(r.rows) == 0 {
@@ -329,6 +378,9 @@ func (r *Runs) View() string {
 	head := st.Dim.Render(fmt.Sprintf("runs in %s · enter loads · r resumes · b branches · space marks · c compares", r.out))
 	if n := len(r.marked); n > 0 {
 		head = st.Dim.Render(fmt.Sprintf("runs in %s · %d marked: c compares them · space marks/unmarks", r.out, n))
+	}
+	if r.opening {
+		head = "open: " + r.path.View() + st.Dim.Render("  enter loads into Solve · esc cancels")
 	}
 	switch r.confirm {
 	case confirmDelete:

@@ -24,67 +24,83 @@ type EvalReport struct {
 	// evaluated counts as failed.
 	PassAt1 *float64 `json:"pass_at_1,omitempty"`
 	PassAt2 *float64 `json:"pass_at_2,omitempty"`
+	// Test-time samples per puzzle (1: none); with more, the exact accuracy
+	// of the puzzle as it is (one sample) and how often each rule chose.
+	Samples        int            `json:"samples"`
+	ExactOneSample *float64       `json:"exact_one_sample,omitempty"`
+	ChosenBy       map[string]int `json:"chosen_by,omitempty"`
+}
+
+// EvalOptions choose how Evaluate runs the model.
+type EvalOptions struct {
+	Segments  int    // supervision segments per puzzle
+	BatchSize int    // puzzles per forward pass
+	Samples   int    // test-time samples per puzzle under the task's symmetries (0 or 1: the puzzle as it is)
+	Seed      uint64 // draws the samples' symmetries
 }
 
 // Evaluate runs model on the examples, batch at a time, for segments segments.
 func Evaluate(model *engine.Model, task tasks.Task, examples []tasks.Example, segments, batchSize int) (EvalReport, error) {
-	r := EvalReport{N: len(examples), Segments: segments, HaltHistogram: make([]int, segments), ExactBySegment: make([]float64, segments)}
+	return EvaluateWith(model, task, examples, EvalOptions{Segments: segments, BatchSize: batchSize})
+}
+
+// EvaluateWith is Evaluate with test-time samples: each puzzle's answer is
+// chosen among its samples (valid first, then votes, then q_halt); the
+// halting figures and exact_by_segment stay those of the puzzle as it is.
+func EvaluateWith(model *engine.Model, task tasks.Task, examples []tasks.Example, opts EvalOptions) (EvalReport, error) {
+	segments := opts.Segments
+	r := EvalReport{N: len(examples), Segments: segments, Samples: max(opts.Samples, 1),
+		HaltHistogram: make([]int, max(segments, 0)), ExactBySegment: make([]float64, max(segments, 0))}
 	if len(examples) == 0 || segments < 1 {
 		return r, nil
 	}
-	var exact, valid, atHalt, haltSum int
+	all, err := sample(model, task, examples, segments, opts.BatchSize, opts.Samples, opts.Seed)
+	if err != nil {
+		return r, err
+	}
+	var exact, valid, atHalt, haltSum, single int
 	var tokRight, tokTotal int
-	L := task.SeqLen()
 	arc, isARC := task.(*tasks.ARC)
 	var arcPreds []tasks.ARCPrediction
-	for lo := 0; lo < len(examples); lo += batchSize {
-		chunk := examples[lo:min(lo+batchSize, len(examples))]
-		b := batchOf(chunk, L)
-		halt := make([]int, len(chunk))
-		haltExact := make([]bool, len(chunk))
-		err := model.Run(b, segments, false, func(seg int, out *engine.SegmentOutput) {
-			for i, ex := range chunk {
-				pred := out.Preds[i*L : (i+1)*L]
-				isExact := exactMatch(ex.Label, pred)
-				if isExact {
-					r.ExactBySegment[seg-1]++
-				}
-				if halt[i] == 0 && (out.WouldHalt[i] || seg == segments) {
-					halt[i] = seg
-					haltExact[i] = isExact
-				}
-				if seg != segments {
-					continue
-				}
-				if isARC {
-					arcPreds = append(arcPreds, tasks.ARCPrediction{PuzzleID: ex.PuzzleID, Input: ex.Input,
-						Output: append([]int32(nil), pred...), QHalt: float64(out.QHalt[i])})
-				}
-				res := task.Check(ex, pred)
-				if res.Exact {
-					exact++
-				}
-				if res.Valid {
-					valid++
-				}
-				for j, y := range ex.Label {
-					if y != tasks.Ignore {
-						tokTotal++
-						if pred[j] == y {
-							tokRight++
-						}
-					}
-				}
+	if r.Samples > 1 {
+		r.ChosenBy = map[string]int{}
+	}
+	for i, ex := range examples {
+		s := all[i]
+		id := s.identity
+		for seg, e := range id.exact {
+			if e {
+				r.ExactBySegment[seg]++
 			}
-		})
-		if err != nil {
-			return r, err
 		}
-		for i := range chunk {
-			r.HaltHistogram[halt[i]-1]++
-			haltSum += halt[i]
-			if haltExact[i] {
-				atHalt++
+		r.HaltHistogram[id.halt-1]++
+		haltSum += id.halt
+		if id.haltExact {
+			atHalt++
+		}
+		if id.exact[segments-1] {
+			single++
+		}
+		pred := s.candidates[s.chosen].Tokens
+		if r.ChosenBy != nil {
+			r.ChosenBy[s.why]++
+		}
+		if isARC {
+			arcPreds = append(arcPreds, tasks.ARCPrediction{PuzzleID: ex.PuzzleID, Input: ex.Input, Output: pred, QHalt: id.qHalt})
+		}
+		res := task.Check(ex, pred)
+		if res.Exact {
+			exact++
+		}
+		if res.Valid {
+			valid++
+		}
+		for j, y := range ex.Label {
+			if y != tasks.Ignore {
+				tokTotal++
+				if pred[j] == y {
+					tokRight++
+				}
 			}
 		}
 	}
@@ -93,6 +109,10 @@ func Evaluate(model *engine.Model, task tasks.Task, examples []tasks.Example, se
 	r.ValidAccuracy = float64(valid) / n
 	r.ExactAtHalt = float64(atHalt) / n
 	r.MeanHaltStep = float64(haltSum) / n
+	if r.Samples > 1 {
+		e := float64(single) / n
+		r.ExactOneSample = &e
+	}
 	if tokTotal > 0 {
 		r.TokenAccuracy = float64(tokRight) / float64(tokTotal)
 	}

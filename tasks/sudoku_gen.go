@@ -3,7 +3,6 @@ package tasks
 import (
 	"fmt"
 	"math/rand/v2"
-	"slices"
 )
 
 // sudokuLimits is a resolved Sudoku difficulty.
@@ -141,42 +140,10 @@ func (s *Sudoku) Generate(rng *rand.Rand, d Difficulty) (Example, SolveStats, er
 		s.n, s.n, l.minGivens, l.maxGivens, guessesText(l.minGuesses, l.maxGuesses), sudokuAttempts)
 }
 
-// Augment applies one random validity-preserving symmetry to input and label together:
-// a digit relabelling, a transpose (with probability 1/2, only when boxes are square: for
-// 6x6 the transpose would turn 2x3 boxes into 3x2 ones, so it is skipped), a random order
-// of the bands and of the rows inside each band, and likewise of stacks and columns.
-// Blank and PAD tokens are kept; sequences of the wrong length are returned unchanged.
+// Augment applies one random symmetry (RandomSymmetry) to input and label together;
+// sequences of the wrong length are returned unchanged.
 func (s *Sudoku) Augment(rng *rand.Rand, ex Example) Example {
-	n := s.n
-	relabel := make([]int32, n+2)
-	relabel[sudokuPad], relabel[sudokuBlank] = sudokuPad, sudokuBlank
-	for i, p := range rng.Perm(n) {
-		relabel[i+2] = int32(p + 2)
-	}
-	transpose := s.boxRows == s.boxCols && rng.IntN(2) == 1
-	rows := bandPerm(rng, n, s.boxRows)
-	cols := bandPerm(rng, n, s.boxCols)
-	mapTokens := func(src []int32) []int32 {
-		out := slices.Clone(src)
-		if len(src) != n*n {
-			return out // not a grid of this size: left as it is
-		}
-		for r := range n {
-			for c := range n {
-				sr, sc := rows[r], cols[c]
-				if transpose {
-					sr, sc = sc, sr
-				}
-				t := src[sr*n+sc]
-				if t >= 0 && int(t) < len(relabel) {
-					t = relabel[t]
-				}
-				out[r*n+c] = t
-			}
-		}
-		return out
-	}
-	return Example{Input: mapTokens(ex.Input), Label: mapTokens(ex.Label), PuzzleID: ex.PuzzleID}
+	return s.RandomSymmetry(rng).ApplyExample(ex)
 }
 
 // bandPerm returns a permutation of n lines grouped in bands of size band: the bands in

@@ -1,0 +1,181 @@
+package lab
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"hrmlab/engine"
+	"hrmlab/tasks"
+)
+
+// Test-time scaling (issue 15): a puzzle is solved under several of its
+// task's symmetries (a Sudoku's digit relabellings, band and row orders and
+// transposition; a maze's 8 dihedral maps), the answers are mapped back, and
+// one is chosen: an answer the task's rules accept first (they cost nothing to
+// check), then the answer most samples agree on, then the highest q_halt.
+// More segments than halt_max_steps are the other axis (-segments).
+
+// Candidate is one sample's answer to a puzzle, mapped back to it.
+type Candidate struct {
+	Symmetry string  `json:"symmetry"` // how the puzzle was mapped ("identity" for the first)
+	Tokens   []int32 `json:"tokens"`
+	Valid    bool    `json:"valid"` // the task's rules accept it (the label is not looked at)
+	Votes    int     `json:"votes"` // samples among those chosen from (valid ones, if any) that gave this answer
+	QHalt    float64 `json:"q_halt"`
+	Chosen   bool    `json:"chosen,omitempty"`
+}
+
+// Why an answer was chosen.
+const (
+	ChosenSingle     = "one sample"
+	ChosenValid      = "the only valid answer"
+	ChosenVotes      = "most votes"
+	ChosenQHalt      = "highest q_halt"
+	ChosenNoneVotes  = "no valid answer: most votes"
+	ChosenNoneQHalt  = "no valid answer: highest q_halt"
+	identitySymmetry = "identity"
+)
+
+// run is one example's pass through all segments.
+type run struct {
+	final     []int32 // the last segment's answer
+	qHalt     float64 // at the last segment
+	halt      int     // the segment where the model would halt
+	haltExact bool    // the answer there is exact
+	exact     []bool  // exact after each segment
+}
+
+// runAll runs the examples through segments segments, batch at a time.
+func runAll(model *engine.Model, task tasks.Task, examples []tasks.Example, segments, batchSize int) ([]run, error) {
+	L := task.SeqLen()
+	out := make([]run, len(examples))
+	for lo := 0; lo < len(examples); lo += batchSize {
+		chunk := examples[lo:min(lo+batchSize, len(examples))]
+		rs := out[lo : lo+len(chunk)]
+		for i := range rs {
+			rs[i].exact = make([]bool, segments)
+		}
+		err := model.Run(batchOf(chunk, L), segments, false, func(seg int, o *engine.SegmentOutput) {
+			for i, ex := range chunk {
+				pred := o.Preds[i*L : (i+1)*L]
+				isExact := exactMatch(ex.Label, pred)
+				rs[i].exact[seg-1] = isExact
+				if rs[i].halt == 0 && (o.WouldHalt[i] || seg == segments) {
+					rs[i].halt, rs[i].haltExact = seg, isExact
+				}
+				if seg == segments {
+					rs[i].final, rs[i].qHalt = append([]int32(nil), pred...), float64(o.QHalt[i])
+				}
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// sampled is one puzzle solved under several symmetries.
+type sampled struct {
+	identity   run
+	candidates []Candidate
+	chosen     int
+	why        string
+}
+
+// sample solves each example under samples symmetries of the task (the
+// first is the identity) and chooses an answer for each. The symmetries are
+// drawn from seed.
+func sample(model *engine.Model, task tasks.Task, examples []tasks.Example, segments, batchSize, samples int, seed uint64) ([]sampled, error) {
+	k := max(samples, 1)
+	sym, ok := task.(tasks.Symmetric)
+	if k > 1 && !ok {
+		return nil, inputErrorf("-samples %d: %s puzzles have no symmetries to sample here (ARC votes over the augmented test inputs of its data)", samples, task.Name())
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x5ca1ab1e))
+	runs := make([]tasks.Example, 0, len(examples)*k)
+	syms := make([]tasks.Symmetry, 0, len(examples)*k)
+	for _, ex := range examples {
+		runs, syms = append(runs, ex), append(syms, tasks.Symmetry{Name: identitySymmetry})
+		for range k - 1 {
+			s := sym.RandomSymmetry(rng)
+			runs, syms = append(runs, s.ApplyExample(ex)), append(syms, s)
+		}
+	}
+	rs, err := runAll(model, task, runs, segments, batchSize)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]sampled, len(examples))
+	for i, ex := range examples {
+		cands := make([]Candidate, k)
+		for j := range k {
+			r, s := rs[i*k+j], syms[i*k+j]
+			tokens := s.Invert(r.final)
+			cands[j] = Candidate{Symmetry: s.Name, Tokens: tokens, Valid: task.Check(ex, tokens).Valid, QHalt: r.qHalt}
+		}
+		chosen, why := choose(cands)
+		out[i] = sampled{identity: rs[i*k], candidates: cands, chosen: chosen, why: why}
+	}
+	return out, nil
+}
+
+// choose picks an answer and says why: among the valid candidates (all of
+// them when none is valid), the answer with the most votes, ties broken by
+// the highest q_halt. It fills in the candidates' votes and marks the chosen.
+func choose(cands []Candidate) (int, string) {
+	if len(cands) == 1 {
+		cands[0].Chosen = true
+		return 0, ChosenSingle
+	}
+	anyValid := false
+	for _, c := range cands {
+		anyValid = anyValid || c.Valid
+	}
+	votes := map[string]int{}
+	for _, c := range cands {
+		if c.Valid || !anyValid {
+			votes[fmt.Sprint(c.Tokens)]++
+		}
+	}
+	best, top := -1, 0
+	for i := range cands {
+		if !cands[i].Valid && anyValid {
+			continue
+		}
+		cands[i].Votes = votes[fmt.Sprint(cands[i].Tokens)]
+		top = max(top, cands[i].Votes)
+	}
+	tied := map[string]bool{}
+	for i, c := range cands {
+		if c.Votes == top && top > 0 {
+			tied[fmt.Sprint(c.Tokens)] = true
+			if best < 0 || c.QHalt > cands[best].QHalt {
+				best = i
+			}
+		}
+	}
+	cands[best].Chosen = true
+	switch {
+	case anyValid && len(votes) == 1:
+		return best, ChosenValid
+	case len(tied) == 1 && anyValid:
+		return best, ChosenVotes
+	case anyValid:
+		return best, ChosenQHalt
+	case len(tied) == 1:
+		return best, ChosenNoneVotes
+	}
+	return best, ChosenNoneQHalt
+}
+
+// SolveSamples solves one puzzle under samples symmetries (the first is the
+// identity) and returns the candidates, the chosen one marked, and why it
+// was chosen.
+func SolveSamples(model *engine.Model, task tasks.Task, ex tasks.Example, segments, samples int, seed uint64) ([]Candidate, string, error) {
+	s, err := sample(model, task, []tasks.Example{ex}, segments, samples, samples, seed)
+	if err != nil {
+		return nil, "", err
+	}
+	return s[0].candidates, s[0].why, nil
+}

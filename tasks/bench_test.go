@@ -67,3 +67,20 @@ func BenchmarkSamplerFreshSudoku9(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSamplerFreshMaze11Mix draws one fresh batch of 48 11x11 mazes from every carver
+// with path lengths drawn from 1..40 (the maze-hrm preset's stream).
+func BenchmarkSamplerFreshMaze11Mix(b *testing.B) {
+	d, err := New(Options{Kind: "maze", Size: 11, Seed: 1, TestCount: 1,
+		Difficulty: Difficulty{Carver: "mix", MinPathLen: 1, MaxPathLen: 40, Loops: -1}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := d.NewSampler(1)
+	in, lab, ids := make([]int32, 48*121), make([]int32, 48*121), make([]int32, 48)
+	for b.Loop() {
+		if err := s.Fill(in, lab, ids); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

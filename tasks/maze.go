@@ -1,6 +1,7 @@
 package tasks
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -174,8 +175,10 @@ func (m *Maze) Solve(input []int32) ([]int32, error) {
 // mazeLimits is a resolved maze difficulty.
 type mazeLimits struct {
 	minPath int
+	maxPath int // 0: no limit, G lies far from S
 	loops   float64
-	far     float64 // G lies at least this fraction of the farthest distance from S
+	far     float64 // without maxPath, G lies at least this fraction of the farthest distance from S
+	carver  string
 }
 
 // limits resolves d. With k x k corridor cells (k = 14 at N = 30), hard asks for a shortest
@@ -183,7 +186,7 @@ type mazeLimits struct {
 // half that, easy no minimum. Loops knock down 2% of the inner walls (easy: 8%), and G lies
 // at least 70% of the farthest distance from S (easy: 30%).
 func (m *Maze) limits(d Difficulty) (mazeLimits, error) {
-	l := mazeLimits{loops: 0.02, far: 0.7}
+	l := mazeLimits{loops: 0.02, far: 0.7, maxPath: d.MaxPathLen, carver: d.Carver}
 	k := float64((m.n - 1) / 2)
 	switch d.Level {
 	case "easy":
@@ -204,106 +207,105 @@ func (m *Maze) limits(d Difficulty) (mazeLimits, error) {
 	if l.minPath < 0 || l.loops > 1 {
 		return l, fmt.Errorf("maze min path length %d, loops %g: want length >= 0 and loops <= 1", l.minPath, l.loops)
 	}
-	return l, nil
+	if l.maxPath < 0 || (l.maxPath > 0 && l.maxPath < max(l.minPath, 1)) {
+		return l, fmt.Errorf("maze max path length %d: want 0 (no limit) or at least the min path length %d and 1", l.maxPath, l.minPath)
+	}
+	return l, checkCarver(l.carver)
 }
 
 // mazeAttempts bounds the retries of the maze generator.
 const mazeAttempts = 200
 
-// Generate returns a maze whose shortest S-G path has at least the difficulty's minimum number
-// of steps. The maze is carved by a randomized depth-first search on the odd cells (for even
-// N the last row and column stay walls), then a fraction of the inner walls between two
-// corridors is knocked down to make loops. S is a random free cell and G a random cell among
-// at least the minimum path length and a level-dependent fraction of the farthest distance away.
+// Generate returns a maze whose shortest S-G path is within the difficulty's range. The
+// difficulty's carver ("mix": one of MazeCarvers, drawn once per maze) opens a spanning tree
+// of the rooms on the odd cells (for even N the last row and column stay walls), then a
+// fraction of the inner walls between two rooms is knocked down to make loops, and S is a
+// random free cell; mazes are carved again until G can be placed. Without a maximum path
+// length, G is a random cell among those at least the minimum path length and a
+// level-dependent fraction of the farthest distance away. With one, the path length is drawn
+// uniformly from the range first and G is a random cell that far from S; when none of the
+// attempts reaches that length, G is a farthest cell of the attempt that went farthest.
 func (m *Maze) Generate(rng *rand.Rand, d Difficulty) (Example, error) {
 	l, err := m.limits(d)
 	if err != nil {
 		return Example{}, err
 	}
-	for range mazeAttempts {
-		grid := m.carve(rng, l.loops)
-		var free []int
-		for i, t := range grid {
-			if t == mazeFree {
-				free = append(free, i)
-			}
-		}
-		s := free[rng.IntN(len(free))]
-		dist := m.distances(grid, s)
-		far := 0
-		for _, x := range dist {
-			far = max(far, x)
-		}
-		need := max(l.minPath, int(math.Ceil(l.far*float64(far))), 1)
-		var cand []int
-		for _, i := range free {
-			if dist[i] >= need {
-				cand = append(cand, i)
-			}
-		}
-		if len(cand) == 0 {
-			continue
-		}
-		grid[s], grid[cand[rng.IntN(len(cand))]] = mazeStart, mazeGoal
-		label, err := m.Solve(grid)
-		if err != nil {
-			return Example{}, err
-		}
-		return Example{Input: grid, Label: label}, nil
+	carver := l.carver
+	if carver == "mix" {
+		carver = MazeCarvers[rng.IntN(len(MazeCarvers))]
 	}
-	return Example{}, fmt.Errorf("maze %dx%d: no maze with a shortest path of %d steps in %d attempts (loops %g)",
-		m.n, m.n, l.minPath, mazeAttempts, l.loops)
+	target := 0
+	if l.maxPath > 0 {
+		lo := max(l.minPath, 1)
+		target = lo + rng.IntN(l.maxPath-lo+1)
+	}
+	var best *mazeDraft
+	for range mazeAttempts {
+		dr := m.draft(rng, carver, l.loops)
+		switch {
+		case target > 0 && dr.far >= target:
+			return m.place(rng, dr, target, target)
+		case target > 0:
+			if dr.far >= max(l.minPath, 1) && (best == nil || dr.far > best.far) {
+				best = dr
+			}
+		default:
+			if need := max(l.minPath, int(math.Ceil(l.far*float64(dr.far))), 1); dr.far >= need {
+				return m.place(rng, dr, need, dr.far)
+			}
+		}
+	}
+	if best != nil {
+		return m.place(rng, best, best.far, best.far)
+	}
+	want := fmt.Sprintf("at least %d", l.minPath)
+	if l.maxPath > 0 {
+		want = fmt.Sprintf("%d to %d", l.minPath, l.maxPath)
+	}
+	return Example{}, fmt.Errorf("maze %dx%d: no %s maze with a shortest path of %s steps in %d attempts (loops %g)",
+		m.n, m.n, cmp.Or(carver, "dfs"), want, mazeAttempts, l.loops)
 }
 
-// carve returns a perfect maze (walls and free cells) with a fraction loops of the remaining
-// inner walls between corridors knocked down.
-func (m *Maze) carve(rng *rand.Rand, loops float64) []int32 {
-	n := m.n
-	span := n - 1 + n%2 // odd side of the carved area
-	k := (span - 1) / 2 // cells per side of the lattice
-	grid := make([]int32, n*n)
-	for i := range grid {
-		grid[i] = mazeWall
-	}
-	at := func(a int) int { return (2*(a/k)+1)*n + 2*(a%k) + 1 } // lattice cell -> grid index
-	seen := make([]bool, k*k)
-	start := rng.IntN(k * k)
-	seen[start] = true
-	grid[at(start)] = mazeFree
-	stack := []int{start}
-	var next []int
-	for len(stack) > 0 {
-		a := stack[len(stack)-1]
-		next = next[:0]
-		r, c := a/k, a%k
-		for _, b := range [4]int{a - k, a - 1, a + 1, a + k} {
-			if b >= 0 && b < k*k && (b/k == r || b%k == c) && !seen[b] {
-				next = append(next, b)
-			}
-		}
-		if len(next) == 0 {
-			stack = stack[:len(stack)-1]
-			continue
-		}
-		b := next[rng.IntN(len(next))]
-		seen[b] = true
-		grid[at(b)] = mazeFree
-		grid[(at(a)+at(b))/2] = mazeFree
-		stack = append(stack, b)
-	}
-	var walls []int
-	for r := 1; r < span-1; r++ {
-		for c := 1 + r%2; c < span-1; c += 2 { // cells with exactly one odd coordinate
-			if i := r*n + c; grid[i] == mazeWall {
-				walls = append(walls, i)
-			}
+// mazeDraft is a carved maze with S placed: the distances from S and the farthest one.
+type mazeDraft struct {
+	grid []int32
+	s    int
+	dist []int
+	far  int
+}
+
+// draft carves a maze and places S on a random free cell.
+func (m *Maze) draft(rng *rand.Rand, carver string, loops float64) *mazeDraft {
+	dr := &mazeDraft{grid: m.carve(rng, carver, loops)}
+	var free []int
+	for i, t := range dr.grid {
+		if t == mazeFree {
+			free = append(free, i)
 		}
 	}
-	rng.Shuffle(len(walls), func(i, j int) { walls[i], walls[j] = walls[j], walls[i] })
-	for _, i := range walls[:int(loops*float64(len(walls)))] {
-		grid[i] = mazeFree
+	dr.s = free[rng.IntN(len(free))]
+	dr.dist = m.distances(dr.grid, dr.s)
+	for _, x := range dr.dist {
+		dr.far = max(dr.far, x)
 	}
-	return grid
+	return dr
+}
+
+// place puts G on a random cell lo..hi steps from S (a range the draft reaches) and labels
+// the maze.
+func (m *Maze) place(rng *rand.Rand, dr *mazeDraft, lo, hi int) (Example, error) {
+	var cand []int
+	for i, x := range dr.dist {
+		if x >= lo && x <= hi && dr.grid[i] == mazeFree {
+			cand = append(cand, i)
+		}
+	}
+	dr.grid[dr.s], dr.grid[cand[rng.IntN(len(cand))]] = mazeStart, mazeGoal
+	label, err := m.Solve(dr.grid)
+	if err != nil {
+		return Example{}, err
+	}
+	return Example{Input: dr.grid, Label: label}, nil
 }
 
 // Augment applies a random dihedral transform to input and label together; sequences of the

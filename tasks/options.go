@@ -16,7 +16,9 @@ type Difficulty struct {
 	MinGuesses int     // sudoku: fewest solver guesses (SolveStats.Guesses)
 	MaxGuesses int     // sudoku: most solver guesses; -1 = no limit
 	MinPathLen int     // maze: fewest steps on the shortest S-G path
+	MaxPathLen int     // maze: most steps on the shortest S-G path, drawn uniformly from the range; 0 = no limit, G far from S
 	Loops      float64 // maze: fraction of inner walls knocked down to make loops; negative = none (a perfect maze)
+	Carver     string  // maze: one of MazeCarvers, or "mix" (one at random per maze); "" = "dfs"
 }
 
 // Options selects and sizes a dataset (the lab.toml [task] table).

@@ -24,8 +24,9 @@
 // [Sudoku.Generate] makes unique-solution puzzles within a givens range and a solver-guesses
 // range; [Sudoku.Augment] relabels digits, shuffles bands/stacks and their rows/columns, and
 // transposes when boxes are square (never for 6x6). Maze: [Maze.Generate] carves a perfect
-// maze by randomized depth-first search, knocks down a few walls to make loops, places S and
-// G far apart and filters by minimum shortest-path length; [Maze.Solve] marks a BFS shortest
+// maze by one of [MazeCarvers] (randomized depth-first search, Kruskal, Prim, or Wilson's
+// uniform spanning tree; "mix" draws one per maze), knocks down a fraction of the walls to
+// make loops, and places S and G far apart or at a path length drawn from a range; [Maze.Solve] marks a BFS shortest
 // path; [Maze.Augment] applies one of the 8 dihedral transforms. ARC: (*ARC).LoadARC reads task
 // files or folders (tasks over the canvas are listed in ARC.Skipped), [ARC.Encode] and
 // [ARC.Crop] convert grids, augmentation (dihedral, colour permutation fixing 0, translation
@@ -39,7 +40,8 @@
 // medium 14-18, hard 8-13 / >= 1; 4x4 easy 8-10 / 0, medium 6-7, hard 4-5; "any" (any number
 // of guesses) 9x9 28-45, 6x6 14-20, 4x4 6-9 ([SudokuGivens]). Maze with k x k
 // corridor cells (k = (N-1)/2): minimum path hard 0.56k² steps (110 at N = 30, the Maze-Hard
-// filter), medium 0.28k², easy none; 2% of inner walls knocked down (easy 8%).
+// filter), medium 0.28k², easy none, no maximum (G at least 70% of the farthest distance from S,
+// easy 30%); 2% of inner walls knocked down (easy 8%); depth-first carving.
 //
 // # Datasets
 //

@@ -17,7 +17,8 @@ func cmdEval(args []string, stdout, stderr io.Writer) error {
 	ckpt := fs.String("checkpoint", "", "checkpoint `PATH` to evaluate, or a run folder (its latest checkpoint), or a PyTorch reference checkpoint with its all_config.yaml (required)")
 	data := fs.String("data", "", "evaluate on puzzles from `FILE` (CSV or ARC JSON; a reference dataset folder: its test split) instead of the run's test split")
 	n := fs.Int("n", 0, "evaluate the first `N` test puzzles (0: all)")
-	maxSteps := fs.Int("max-steps", 0, "segments per puzzle `M` (0: the run's model.halt_max_steps)")
+	segments := segmentsFlag(fs)
+	samples, seed := samplesFlags(fs)
 	batch := fs.Int("batch", 0, "puzzles per forward pass (0: the run's train.batch_size)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	if err := parse(fs, args); err != nil {
@@ -34,8 +35,8 @@ func cmdEval(args []string, stdout, stderr io.Writer) error {
 	if *n > 0 && *n < len(test) {
 		test = test[:*n]
 	}
-	segments := pick(*maxSteps, l.Config.Model.HaltMaxSteps)
-	r, err := lab.Evaluate(l.Model, l.Task(), test, segments, pick(*batch, l.Config.Train.BatchSize))
+	r, err := lab.EvaluateWith(l.Model, l.Task(), test, lab.EvalOptions{Segments: pick(*segments, l.Config.Model.HaltMaxSteps),
+		BatchSize: pick(*batch, l.Config.Train.BatchSize), Samples: *samples, Seed: *seed})
 	if err != nil {
 		return err
 	}
@@ -60,6 +61,23 @@ func openCheckpoint(path, data string, stderr io.Writer) (*lab.Loaded, error) {
 	return l, nil
 }
 
+// segmentsFlag registers -segments (and its older name -max-steps): how many
+// supervision segments to run, beyond halt_max_steps if asked (the paper's
+// inference-time scaling).
+func segmentsFlag(fs *flag.FlagSet) *int {
+	m := fs.Int("segments", 0, "segments per puzzle `M`, beyond model.halt_max_steps if you like (0: the run's model.halt_max_steps)")
+	fs.IntVar(m, "max-steps", 0, "the same as -segments `M`")
+	return m
+}
+
+// samplesFlags registers -samples and -seed: test-time scaling under the
+// task's symmetries.
+func samplesFlags(fs *flag.FlagSet) (*int, *uint64) {
+	k := fs.Int("samples", 1, "solve each puzzle under `K` symmetries of its task (Sudoku: digits, bands, rows, transposition; maze: the 8 dihedral maps), map the answers back and choose: valid first, then votes, then q_halt")
+	seed := fs.Uint64("seed", 1, "seed of the -samples symmetries")
+	return k, seed
+}
+
 func pick(flagValue, fallback int) int {
 	if flagValue > 0 {
 		return flagValue
@@ -73,6 +91,9 @@ func printEval(w io.Writer, task tasks.Task, r lab.EvalReport) {
 	fmt.Fprintf(w, "  mean halt step   %.2f  (exact at the halt step %.4f)\n", r.MeanHaltStep, r.ExactAtHalt)
 	if r.PassAt1 != nil {
 		fmt.Fprintf(w, "  ARC pass@1       %.4f\n  ARC pass@2       %.4f\n", *r.PassAt1, *r.PassAt2)
+	}
+	if r.ExactOneSample != nil {
+		fmt.Fprintf(w, "  %d samples        exact %.4f with one, chosen by %v\n", r.Samples, *r.ExactOneSample, r.ChosenBy)
 	}
 	fmt.Fprintf(w, "  halt histogram   %v\n  exact by segment", r.HaltHistogram)
 	for _, a := range r.ExactBySegment {
@@ -89,7 +110,8 @@ func cmdSolve(args []string, stdout, stderr io.Writer) error {
 	data := fs.String("data", "", "take the puzzle from `FILE` (CSV or ARC JSON, or a reference dataset folder); with -index")
 	index := fs.Int("index", 0, "which puzzle `I` of -data (0-based)")
 	split := fs.String("split", "test", "with a reference dataset folder: its train or test split")
-	maxSteps := fs.Int("max-steps", 0, "segments to run `M` (0: the run's model.halt_max_steps)")
+	segments := segmentsFlag(fs)
+	samples, seed := samplesFlags(fs)
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -131,9 +153,15 @@ func cmdSolve(args []string, stdout, stderr io.Writer) error {
 		}
 		ex = exs[*index]
 	}
-	tr, err := lab.Solve(l.Model, task, ex, pick(*maxSteps, l.Config.Model.HaltMaxSteps), hasAnswer)
+	segs := pick(*segments, l.Config.Model.HaltMaxSteps)
+	tr, err := lab.Solve(l.Model, task, ex, segs, hasAnswer)
 	if err != nil {
 		return err
+	}
+	if *samples > 1 {
+		if tr.Candidates, tr.ChosenBy, err = lab.SolveSamples(l.Model, task, ex, segs, *samples, *seed); err != nil {
+			return err
+		}
 	}
 	if *asJSON {
 		for i := range tr.Segments {
@@ -158,6 +186,18 @@ func printSolve(w io.Writer, task tasks.Task, tr lab.SolveTrace) {
 		}
 		fmt.Fprintf(w, "\nsegment %d: q_halt %.3f q_continue %.3f changed %d exact %v valid %v%s\n%s",
 			s.Step, s.QHalt, s.QContinue, s.Changed, s.Exact, s.Valid, mark, gridText(task, in, s.Tokens))
+	}
+	if len(tr.Candidates) > 0 {
+		chosen := 0
+		fmt.Fprintf(w, "\n%d test-time samples (answers mapped back):\n", len(tr.Candidates))
+		for i, c := range tr.Candidates {
+			mark := ""
+			if c.Chosen {
+				chosen, mark = i, "  <- chosen"
+			}
+			fmt.Fprintf(w, "  %2d  valid %-5v votes %2d  q_halt %.3f  %s%s\n", i+1, c.Valid, c.Votes, c.QHalt, c.Symmetry, mark)
+		}
+		fmt.Fprintf(w, "chosen by %s:\n%s", tr.ChosenBy, gridText(task, in, tr.Candidates[chosen].Tokens))
 	}
 	if tr.HasAnswer {
 		fmt.Fprintf(w, "\nanswer:\n%s", gridText(task, in, tr.Example.Label))

@@ -95,3 +95,26 @@ func TestLoadBadInput(t *testing.T) {
 		}
 	}
 }
+
+// TestEvalSolveSamples: -samples K solves under K symmetries (eval reports
+// the one-sample figure beside, solve lists the candidates), -segments runs
+// past halt_max_steps, and -samples on a task without symmetries is bad input.
+func TestEvalSolveSamples(t *testing.T) {
+	out := t.TempDir()
+	if _, stderr, code := runCmd(t, append([]string{"train", "-steps", "2", "-out", out}, tiny...)...); code != 0 {
+		t.Fatalf("train exit %d: %s", code, stderr)
+	}
+	run := filepath.Join(out, "e2e")
+	stdout, stderr, code := runCmd(t, "eval", "-checkpoint", run, "-n", "8", "-samples", "4", "-segments", "5", "-json")
+	if code != 0 || !strings.Contains(stdout, `"samples":4`) || !strings.Contains(stdout, `"exact_one_sample"`) ||
+		!strings.Contains(stdout, `"chosen_by"`) || !strings.Contains(stdout, `"segments":5`) {
+		t.Fatalf("eval -samples 4 -segments 5: exit %d\n%s%s", code, stdout, stderr)
+	}
+	stdout, stderr, code = runCmd(t, "solve", "-checkpoint", run, "-puzzle", "1..4.4.2.....3.1", "-samples", "3", "-json")
+	if code != 0 || strings.Count(stdout, `"symmetry"`) != 3 || !strings.Contains(stdout, `"chosen":true`) || !strings.Contains(stdout, `"chosen_by"`) {
+		t.Fatalf("solve -samples 3: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if stdout, _, code = runCmd(t, "solve", "-checkpoint", run, "-puzzle", "1..4.4.2.....3.1", "-samples", "3"); code != 0 || !strings.Contains(stdout, "3 test-time samples") {
+		t.Fatalf("solve -samples 3 (text): exit %d\n%s", code, stdout)
+	}
+}

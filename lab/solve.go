@@ -28,8 +28,12 @@ type SolveTrace struct {
 	HaltStep   int            `json:"halt_step"`   // where the model would halt (the last segment if it never would)
 	FirstExact int            `json:"first_exact"` // first exactly-right segment, 0 if none
 	Segments   []SolveSegment `json:"segments"`
-	Example    tasks.Example  `json:"-"`
-	HasAnswer  bool           `json:"-"`
+	// With test-time samples: every sample's answer mapped back, the chosen
+	// one marked, and why it was chosen.
+	Candidates []Candidate   `json:"candidates,omitempty"`
+	ChosenBy   string        `json:"chosen_by,omitempty"`
+	Example    tasks.Example `json:"-"`
+	HasAnswer  bool          `json:"-"`
 }
 
 // Solve runs one puzzle for segments segments and records every segment.

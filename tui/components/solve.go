@@ -42,6 +42,7 @@ type Solve struct {
 	typed    *tasks.Example // the user's own puzzle, when set
 	typedBad []string       // the rules its givens break (tasks.GivensViolations)
 	segments int            // segments to run (base, more after m)
+	samples  int            // test-time samples (1: the puzzle as it is; t cycles 1, 8, 32)
 
 	trace    *lab.SolveTrace
 	pos      int // current segment (0-based), or inner position in inner mode
@@ -79,7 +80,7 @@ func NewSolve(c *common.Common, ctl Controller) *Solve {
 	ta.ShowLineNumbers = false
 	ta.Placeholder = "paste or type the puzzle here"
 	ta.KeyMap.InsertNewline = key.NewBinding(key.WithKeys("ctrl+j", "shift+enter"), key.WithHelp("ctrl+j", "new line"))
-	return &Solve{c: c, ctl: ctl, live: true, input: ta, rng: rand.New(rand.NewPCG(1, 2))}
+	return &Solve{c: c, ctl: ctl, live: true, input: ta, rng: rand.New(rand.NewPCG(1, 2)), samples: 1}
 }
 
 // Capturing reports whether the screen is reading a typed puzzle.
@@ -147,7 +148,7 @@ func (s *Solve) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.SegPrev, k.SegNext, k.SegFirst, k.SegLast, k.Autoplay},
 		{k.PuzzlePrev, k.PuzzleNext, k.PuzzleRandom, k.Input},
-		{k.Inner, k.More, k.Refresh},
+		{k.Inner, k.More, k.Samples, k.Refresh},
 	}
 }
 
@@ -166,9 +167,12 @@ func (s *Solve) solve() tea.Cmd {
 	}
 	s.busy, s.pending = true, false
 	s.gen++
-	gen, model, task, segs := s.gen, s.model, s.task, s.segments
+	gen, model, task, segs, samples := s.gen, s.model, s.task, s.segments, s.samples
 	return func() tea.Msg {
 		t, err := lab.Solve(model, task, ex, segs, hasAnswer)
+		if err == nil && samples > 1 {
+			t.Candidates, t.ChosenBy, err = lab.SolveSamples(model, task, ex, segs, samples, 1)
+		}
 		return traceMsg{gen: gen, trace: t, err: err}
 	}
 }
@@ -278,6 +282,16 @@ func (s *Solve) updateKeys(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Refresh):
 		s.live = true
 		return s.snapshot()
+	case key.Matches(msg, k.Samples):
+		if _, ok := s.task.(tasks.Symmetric); !ok {
+			return Notice("test-time samples need a task with symmetries (Sudoku, maze)", true)
+		}
+		s.samples = map[int]int{1: 8, 8: 32, 32: 1}[s.samples]
+		text := fmt.Sprintf("solving under %d symmetries of the puzzle…", s.samples)
+		if s.samples == 1 {
+			text = "one sample: the puzzle as it is"
+		}
+		return tea.Batch(s.solve(), Notice(text, false))
 	case key.Matches(msg, k.Input):
 		if s.task == nil {
 			return nil

@@ -198,6 +198,16 @@ func TestSolveRunsModel(t *testing.T) {
 	if len(s.trace.Segments) != 8 {
 		t.Errorf("m ran %d segments, want 8", len(s.trace.Segments))
 	}
+	// t: 8 test-time samples, their answers and why one was chosen; t t back to one.
+	drive(s.Update(press("t")))
+	if len(s.trace.Candidates) != 8 || s.trace.ChosenBy == "" || !strings.Contains(s.View(), "8 samples (t):") || !strings.Contains(s.View(), "identity") {
+		t.Errorf("t: %d candidates, chosen by %q:\n%s", len(s.trace.Candidates), s.trace.ChosenBy, s.View())
+	}
+	drive(s.Update(press("t")))
+	drive(s.Update(press("t")))
+	if len(s.trace.Candidates) != 0 || strings.Contains(s.View(), "samples (t)") {
+		t.Errorf("t three times: still %d candidates", len(s.trace.Candidates))
+	}
 	// Type a bad puzzle, then a good one.
 	s.Update(press("i"))
 	if !s.Capturing() {

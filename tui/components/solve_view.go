@@ -156,6 +156,7 @@ func (s *Solve) infoView(w, h int) string {
 	if s.autoplay {
 		lines = append(lines, st.Accent.Render("▶ autoplay (p stops)"))
 	}
+	lines = append(lines, s.samplesView()...)
 	if s.busy {
 		lines = append(lines, st.Dim.Render("solving…"))
 	}
@@ -170,6 +171,58 @@ func (s *Solve) infoView(w, h int) string {
 		lines[i] = widgets.PadRight(l, w)
 	}
 	return strings.Join(lines[:min(len(lines), h)], "\n")
+}
+
+// samplesView tells the test-time samples: how many were valid and agreed,
+// which answer was chosen and why, then one line per sample while there is
+// room.
+func (s *Solve) samplesView() []string {
+	st := s.c.Styles
+	cands := s.trace.Candidates
+	if len(cands) == 0 {
+		return nil
+	}
+	valid, chosen := 0, 0
+	for i, c := range cands {
+		if c.Valid {
+			valid++
+		}
+		if c.Chosen {
+			chosen = i
+		}
+	}
+	c := cands[chosen]
+	verdict := "valid"
+	if !c.Valid {
+		verdict = "not valid"
+	}
+	if s.trace.HasAnswer {
+		res := s.task.Check(s.trace.Example, c.Tokens)
+		verdict = map[bool]string{true: st.Good.Render("exact"), false: st.Bad.Render("not exact")}[res.Exact]
+	}
+	last := s.trace.Segments[len(s.trace.Segments)-1].Tokens
+	diff := 0
+	for i := range c.Tokens {
+		if i < len(last) && last[i] != c.Tokens[i] {
+			diff++
+		}
+	}
+	lines := []string{"",
+		st.Accent.Render(fmt.Sprintf("%d samples (t): %d valid, chosen by %s", len(cands), valid, s.trace.ChosenBy)),
+		fmt.Sprintf("sample %d, %d votes: %s; %d cells differ from the last segment", chosen+1, c.Votes, verdict, diff),
+	}
+	for i, c := range cands {
+		mark := "  "
+		if c.Chosen {
+			mark = "▸ "
+		}
+		ok := st.Bad.Render("✗")
+		if c.Valid {
+			ok = st.Good.Render("✓")
+		}
+		lines = append(lines, st.Dim.Render(fmt.Sprintf("%s%2d ", mark, i+1))+ok+st.Dim.Render(fmt.Sprintf(" %2d votes q %.2f %s", c.Votes, c.QHalt, c.Symmetry)))
+	}
+	return lines
 }
 
 func (s *Solve) legend() []string {

@@ -49,17 +49,20 @@ type RunConfig struct {
 
 // TaskConfig is the [task] section: which puzzles and how many.
 type TaskConfig struct {
-	Kind       string `toml:"kind" help:"puzzle family: sudoku, maze or arc"`
-	Size       int    `toml:"size" help:"sudoku side (4, 6, 9), maze side, or ARC canvas side"`
-	Data       string `toml:"data" help:"read puzzles from a CSV file or ARC JSON file/folder instead of generating"`
-	MinGivens  int    `toml:"min_givens" help:"sudoku: fewest givens of a generated puzzle (0: the task's range for the size and difficulty)" live:"true"`
-	MaxGivens  int    `toml:"max_givens" help:"sudoku: most givens of a generated puzzle (0: the task's range for the size and difficulty)" live:"true"`
-	Difficulty string `toml:"difficulty" help:"sudoku: any, easy, medium or hard (solver-measured)" live:"true"`
-	MinPath    int    `toml:"min_path" help:"maze: shortest-path length a generated maze must reach (0: the task's default for the side and difficulty)" live:"true"`
-	TrainCount int    `toml:"train_count" help:"fixed training puzzles (0: a fresh generated puzzle every time)"`
-	TestCount  int    `toml:"test_count" help:"held-out test puzzles"`
-	Augment    bool   `toml:"augment" help:"add num_aug augmented variants of every fixed training puzzle (ARC: with translation)"`
-	NumAug     int    `toml:"num_aug" help:"augmented variants per training puzzle (ARC: each with its own puzzle id)"`
+	Kind       string  `toml:"kind" help:"puzzle family: sudoku, maze or arc"`
+	Size       int     `toml:"size" help:"sudoku side (4, 6, 9), maze side, or ARC canvas side"`
+	Data       string  `toml:"data" help:"read puzzles from a CSV file or ARC JSON file/folder instead of generating"`
+	MinGivens  int     `toml:"min_givens" help:"sudoku: fewest givens of a generated puzzle (0: the task's range for the size and difficulty)" live:"true"`
+	MaxGivens  int     `toml:"max_givens" help:"sudoku: most givens of a generated puzzle (0: the task's range for the size and difficulty)" live:"true"`
+	Difficulty string  `toml:"difficulty" help:"sudoku: any, easy, medium or hard (solver-measured)" live:"true"`
+	MinPath    int     `toml:"min_path" help:"maze: shortest-path length a generated maze must reach (0: the task's default for the side and difficulty)" live:"true"`
+	MaxPath    int     `toml:"max_path" help:"maze: longest shortest path; set, each maze's length is drawn uniformly from min_path..max_path (0: no limit, G far from S)" live:"true"`
+	Carver     string  `toml:"carver" help:"maze: dfs (long corridors), kruskal, prim (short dead ends), wilson (uniform spanning tree), or mix (one of them per maze)" live:"true"`
+	Loops      float64 `toml:"loops" help:"maze: fraction of the walls left between rooms knocked down to make loops (0: the difficulty's 2%, easy 8%; -1: none)" live:"true"`
+	TrainCount int     `toml:"train_count" help:"fixed training puzzles (0: a fresh generated puzzle every time)"`
+	TestCount  int     `toml:"test_count" help:"held-out test puzzles"`
+	Augment    bool    `toml:"augment" help:"add num_aug augmented variants of every fixed training puzzle (ARC: with translation)"`
+	NumAug     int     `toml:"num_aug" help:"augmented variants per training puzzle (ARC: each with its own puzzle id)"`
 }
 
 // ModelConfig is the [model] section: the architecture.

@@ -67,7 +67,8 @@ func NewDataset(c *Config) (*tasks.Dataset, error) {
 // givens range; zero givens and path keys take the task's range for the size.
 func difficultyOf(t TaskConfig) tasks.Difficulty {
 	lo, hi := givensRange(t)
-	d := tasks.Difficulty{Level: t.Difficulty, MinGivens: lo, MaxGivens: hi, MinPathLen: t.MinPath}
+	d := tasks.Difficulty{Level: t.Difficulty, MinGivens: lo, MaxGivens: hi,
+		MinPathLen: t.MinPath, MaxPathLen: t.MaxPath, Carver: t.Carver, Loops: t.Loops}
 	if t.Difficulty == "any" {
 		d.Level, d.MaxGuesses = "medium", -1
 	}

@@ -3,6 +3,9 @@ package lab
 import (
 	"fmt"
 	"math"
+	"slices"
+
+	"hrmlab/tasks"
 )
 
 // FieldError says which key holds an invalid value and why.
@@ -93,6 +96,14 @@ func (c *Config) checks() []check {
 		{"task.min_path", t.Kind != "maze" || t.MinPath <= mazePathBound(t.Size),
 			fmt.Sprintf("%d is more than a %dx%d maze allows (at most %d steps; 0: the task's default for the side)",
 				t.MinPath, t.Size, t.Size, mazePathBound(t.Size)), []string{"task.size", "task.kind"}},
+		atLeast("task.max_path", t.MaxPath, 0),
+		{"task.max_path", t.MaxPath == 0 || t.MaxPath >= max(t.MinPath, 1),
+			fmt.Sprintf("%d is below task.min_path %d (0: no limit)", t.MaxPath, max(t.MinPath, 1)), []string{"task.min_path"}},
+		{"task.max_path", t.Kind != "maze" || t.MaxPath <= mazePathBound(t.Size),
+			fmt.Sprintf("%d is more than a %dx%d maze allows (at most %d steps; 0: no limit)",
+				t.MaxPath, t.Size, t.Size, mazePathBound(t.Size)), []string{"task.size", "task.kind"}},
+		oneOf("task.carver", t.Carver, append(slices.Clone(tasks.MazeCarvers), "mix")...),
+		between("task.loops", t.Loops, -1, 1),
 		atLeast("task.train_count", t.TrainCount, 0),
 		atLeast("task.test_count", t.TestCount, 1),
 		atLeast("task.num_aug", t.NumAug, 0),

@@ -200,6 +200,8 @@ func (m *Maze) limits(d Difficulty) (mazeLimits, error) {
 	}
 	if d.MinPathLen != 0 {
 		l.minPath = d.MinPathLen
+	} else if l.maxPath > 0 {
+		l.minPath = min(l.minPath, l.maxPath) // the level's minimum gives way to an explicit maximum
 	}
 	if d.Loops != 0 {
 		l.loops = max(d.Loops, 0)

@@ -186,6 +186,7 @@ func TestMazeCarverLabels(t *testing.T) {
 				{Carver: carver, Loops: -1, MinPathLen: 20},
 				{Carver: carver, Loops: 0.3, MinPathLen: 2, MaxPathLen: 4 * n},
 				{Carver: carver, Level: "easy"},
+				{Carver: carver, MaxPathLen: 3}, // below the medium level's minimum, which gives way
 			} {
 				if n == 7 && d.MinPathLen >= 10 {
 					continue

@@ -306,3 +306,31 @@ func FuzzDecodeARCTask(f *testing.F) {
 		}
 	})
 }
+
+// The demonstrations of an augmented puzzle are its task's demos under the
+// same map: de-augmenting them gives the originals back.
+func TestDemonstrationsFollowTheVariant(t *testing.T) {
+	a, err := NewARC(30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	task := &ARCTask{ID: "t", Eval: true,
+		Train: []ARCPair{{Input: [][]int{{1, 2}, {3, 4}}, Output: [][]int{{4, 3, 0}}}},
+		Test:  []ARCPair{{Input: [][]int{{5}}, Output: [][]int{{6}}}}}
+	a.Tasks = []*ARCTask{task}
+	a.build(rand.New(rand.NewPCG(3, 4)), 8, false)
+	for id := int32(1); int(id) <= len(a.variants); id++ {
+		demos, err := a.Demonstrations(id)
+		if err != nil || len(demos) != 1 {
+			t.Fatalf("puzzle %d: %v %v", id, demos, err)
+		}
+		in, _ := a.Deaugment(id, demos[0].Input)
+		out, _ := a.Deaugment(id, demos[0].Output)
+		if !gridsEqual(in, task.Train[0].Input) || !gridsEqual(out, task.Train[0].Output) {
+			t.Fatalf("puzzle %d: demos %v de-augment to %v → %v", id, demos[0], in, out)
+		}
+	}
+	if g := ColorGrid(task.Train[0].Output); g.Rows != 1 || g.Cols != 3 || g.Cells[0].Color != 4 {
+		t.Fatalf("ColorGrid %+v", g)
+	}
+}

@@ -15,9 +15,9 @@ type KeyMap struct {
 	Pause, StepOnce, Evaluate, Save, Branch key.Binding
 
 	// Solve.
-	SegPrev, SegNext, SegFirst, SegLast            key.Binding
-	PuzzlePrev, PuzzleNext, PuzzleRandom           key.Binding
-	Input, Inner, Autoplay, More, Refresh, Samples key.Binding
+	SegPrev, SegNext, SegFirst, SegLast                   key.Binding
+	PuzzlePrev, PuzzleNext, PuzzleRandom                  key.Binding
+	Input, Inner, Autoplay, More, Refresh, Samples, Demos key.Binding
 
 	// Params.
 	Edit, SaveAs, Filter, LiveOnly, Apply, Drop key.Binding
@@ -76,6 +76,7 @@ func DefaultKeyMap() *KeyMap {
 		More:         b(k("m"), "m", "more segments (past halting)"),
 		Refresh:      b(k("u"), "u", "re-snapshot live weights"),
 		Samples:      b(k("t"), "t", "test-time samples: 1, 8, 32"),
+		Demos:        b(k("d"), "d", "ARC: demonstrations / info"),
 
 		Edit:     b(k("enter"), "enter", "edit value"),
 		SaveAs:   b(k("w"), "w", "save as lab.toml"),

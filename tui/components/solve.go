@@ -43,6 +43,7 @@ type Solve struct {
 	typedBad []string       // the rules its givens break (tasks.GivensViolations)
 	segments int            // segments to run (base, more after m)
 	samples  int            // test-time samples (1: the puzzle as it is; t cycles 1, 8, 32)
+	info     bool           // ARC: the info panel instead of the demonstrations (d)
 
 	trace    *lab.SolveTrace
 	pos      int // current segment (0-based), or inner position in inner mode
@@ -148,7 +149,7 @@ func (s *Solve) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.SegPrev, k.SegNext, k.SegFirst, k.SegLast, k.Autoplay},
 		{k.PuzzlePrev, k.PuzzleNext, k.PuzzleRandom, k.Input},
-		{k.Inner, k.More, k.Samples, k.Refresh},
+		{k.Inner, k.More, k.Samples, k.Demos, k.Refresh},
 	}
 }
 
@@ -282,6 +283,8 @@ func (s *Solve) updateKeys(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Refresh):
 		s.live = true
 		return s.snapshot()
+	case key.Matches(msg, k.Demos):
+		s.info = !s.info
 	case key.Matches(msg, k.Samples):
 		if _, ok := s.task.(tasks.Symmetric); !ok {
 			return Notice("test-time samples need a task with symmetries (Sudoku, maze)", true)

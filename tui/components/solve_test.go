@@ -1,6 +1,7 @@
 package components
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -310,5 +311,25 @@ func TestSolveTypedPuzzleWarning(t *testing.T) {
 				golden.RequireEqual(t, out)
 			}
 		})
+	}
+}
+
+// An ARC puzzle shows its demonstrations beside the answer; d switches to
+// the info panel and back.
+func TestSolveARCDemonstrations(t *testing.T) {
+	d, err := tasks.New(tasks.Options{Kind: "arc", Size: 10, Augment: true, NumAug: 2,
+		DataPath: filepath.Join("..", "..", "..", "shared", "data", "arc-agi-1", "training", "0d3d703e.json")})
+	if err != nil {
+		t.Skip("ARC data not found:", err)
+	}
+	ex := d.Test[1] // an augmented variant
+	s := solveWith(true, d.Task, ex, 160, 40)
+	view := s.View()
+	if !strings.Contains(view, "4 demonstrations") || !strings.Contains(view, "→") {
+		t.Fatalf("no demonstrations beside the ARC answer:\n%s", view)
+	}
+	s.Update(press("d"))
+	if view := s.View(); strings.Contains(view, "demonstrations") || !strings.Contains(view, "segment 1 of 4") {
+		t.Fatalf("d does not switch to the info panel:\n%s", view)
 	}
 }

@@ -42,10 +42,9 @@ func (s *Solve) View() string {
 	gw := lipgloss.Width(grid)
 	var body string
 	if infoW := s.width - gw - 3; infoW >= 36 {
-		body = lipgloss.JoinHorizontal(lipgloss.Top, grid, "   ", s.infoView(infoW, bodyH))
+		body = lipgloss.JoinHorizontal(lipgloss.Top, grid, "   ", s.panel(infoW, bodyH))
 	} else {
-		info := s.infoView(s.width, max(bodyH-lipgloss.Height(grid)-1, 0))
-		body = grid + "\n" + info
+		body = grid + "\n" + s.panel(s.width, max(bodyH-lipgloss.Height(grid)-1, 0))
 	}
 	if warn != "" {
 		body = widgets.Fit(warn, s.width, lipgloss.Height(warn)) + "\n" + widgets.Fit(body, s.width, bodyH)
@@ -111,6 +110,51 @@ func (s *Solve) gridView(maxH int) string {
 			s.c.Styles.Warn.Render(fmt.Sprintf("(%dx%d grid cut to fit: enlarge the terminal)", s.task.Grid(nil, nil).Rows, s.task.Grid(nil, nil).Cols))
 	}
 	return out
+}
+
+// panel is what stands beside the grid: the info, or for an ARC puzzle its
+// demonstrations (d switches).
+func (s *Solve) panel(w, h int) string {
+	if demos := s.demonstrations(); demos != nil && !s.info {
+		return s.demosView(demos, w, h)
+	}
+	return s.infoView(w, h)
+}
+
+// demonstrations are the ARC demonstration pairs of the shown puzzle, as the
+// model sees them (nil for other tasks and typed puzzles).
+func (s *Solve) demonstrations() []tasks.ARCPair {
+	arc, ok := s.task.(*tasks.ARC)
+	if !ok || s.typed != nil {
+		return nil
+	}
+	demos, err := arc.Demonstrations(s.trace.Example.PuzzleID)
+	if err != nil {
+		return nil
+	}
+	return demos
+}
+
+// demosView draws the demonstration pairs, input → output, as many as fit.
+func (s *Solve) demosView(demos []tasks.ARCPair, w, h int) string {
+	st := s.c.Styles
+	lines := []string{st.Title.Render(fmt.Sprintf("%d demonstrations", len(demos))) + st.Dim.Render(" (d: info)")}
+	shown := 0
+	for _, p := range demos {
+		in := widgets.GridView{Grid: tasks.ColorGrid(p.Input)}.View(st)
+		out := widgets.GridView{Grid: tasks.ColorGrid(p.Output)}.View(st)
+		pair := lipgloss.JoinHorizontal(lipgloss.Center, in, "  →  ", out)
+		if len(lines)+lipgloss.Height(pair)+1 > h || lipgloss.Width(pair) > w {
+			break
+		}
+		lines = append(lines, strings.Split(pair, "\n")...)
+		lines = append(lines, "")
+		shown++
+	}
+	if shown < len(demos) {
+		lines = append(lines, st.Dim.Render(fmt.Sprintf("(%d more: enlarge the terminal)", len(demos)-shown)))
+	}
+	return widgets.Fit(strings.Join(lines, "\n"), w, h)
 }
 
 func (s *Solve) infoView(w, h int) string {

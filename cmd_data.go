@@ -74,7 +74,7 @@ func cmdData(args []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "exported %d train and %d test examples (%s) to %s\n", len(ds.Train), len(ds.Test), ds.Task.Name(), *out)
 		if *refConfig {
-			return writeReferenceScript(cfg, len(ds.Train), *out, stdout)
+			return writeReferenceScript(cfg, ds.TrainIndex, *out, stdout)
 		}
 		return nil
 	default:
@@ -84,8 +84,8 @@ func cmdData(args []string, stdout, stderr io.Writer) error {
 
 // writeReferenceScript writes DIR/reference_train.sh, the reference's
 // training command for the config and the exported data, and prints it.
-func writeReferenceScript(cfg *lab.Config, trainExamples int, dir string, stdout io.Writer) error {
-	r, err := lab.ReferenceRunFor(cfg, dir, trainExamples)
+func writeReferenceScript(cfg *lab.Config, train tasks.Index, dir string, stdout io.Writer) error {
+	r, err := lab.ReferenceRunFor(cfg, dir, train)
 	if err != nil {
 		return err
 	}

@@ -2,8 +2,11 @@ package lab
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
+
+	"hrmlab/tasks"
 )
 
 // ReferenceRun is how to train a lab.toml with the reference's pretrain.py:
@@ -17,12 +20,15 @@ type ReferenceRun struct {
 }
 
 // ReferenceRunFor maps cfg onto the reference's pretrain.py for a dataset
-// exported to dataDir holding trainExamples training examples: the arch
+// exported to dataDir whose training split has the structure train: the arch
 // (sapientinc/HRM's hrm_v1, or TinyRecursiveModels' trm, or its hrm for what
 // hrm_v1 lacks), the optimizer keys, the batch, epochs from run.max_steps
-// and an eval interval that divides them, as the reference requires.
-func ReferenceRunFor(cfg *Config, dataDir string, trainExamples int) (ReferenceRun, error) {
-	if trainExamples == 0 {
+// (an epoch of the reference draws one puzzle of every group, so an
+// augmented puzzle counts once) and an eval interval that divides them, as
+// the reference requires.
+func ReferenceRunFor(cfg *Config, dataDir string, train tasks.Index) (ReferenceRun, error) {
+	epochExamples := train.EpochExamples()
+	if epochExamples == 0 {
 		return ReferenceRun{}, inputErrorf("-reference-config: the training puzzles are generated fresh (task.train_count = 0): the reference trains on a fixed set; set task.train_count")
 	}
 	m, t := cfg.Model, cfg.Train
@@ -35,6 +41,9 @@ func ReferenceRunFor(cfg *Config, dataDir string, trainExamples int) (ReferenceR
 	}
 	if m.Arch == "hrm" && !m.ACTContinue {
 		return r, inputErrorf("-reference-config: model.act_continue = false with model.arch = hrm: the reference's HRM always has the Q-continue head")
+	}
+	if m.Arch == "trm" && m.ACTContinue {
+		return r, inputErrorf("-reference-config: model.act_continue = true with model.arch = trm: TinyRecursiveModels' trm.py fails in training with no_ACT_continue=False (it unpacks five values from its inner model's three); set model.act_continue = false")
 	}
 	o := []string{"arch=" + arch,
 		"arch.H_cycles=" + strconv.Itoa(m.HCycles), "arch.L_cycles=" + strconv.Itoa(m.LCycles),
@@ -62,7 +71,7 @@ func ReferenceRunFor(cfg *Config, dataDir string, trainExamples int) (ReferenceR
 	}
 	epochs, evalInterval := 100000, 10000 // the reference's defaults
 	if steps := cfg.Run.MaxSteps; steps > 0 {
-		epochs = max(1, (steps*t.BatchSize+trainExamples-1)/trainExamples)
+		epochs = max(1, int(math.Ceil(float64(steps*t.BatchSize)/epochExamples)))
 		evals := 1
 		if cfg.Run.EvalEvery > 0 {
 			evals = max(1, steps/cfg.Run.EvalEvery)
@@ -77,7 +86,14 @@ func ReferenceRunFor(cfg *Config, dataDir string, trainExamples int) (ReferenceR
 	o = append(o, "global_batch_size="+strconv.Itoa(t.BatchSize), "epochs="+strconv.Itoa(epochs), "eval_interval="+strconv.Itoa(evalInterval),
 		"lr="+f(t.LR), "lr_min_ratio="+f(t.LRMinRatio), "lr_warmup_steps="+strconv.Itoa(t.WarmupSteps),
 		"weight_decay="+f(t.WeightDecay), "beta1="+f(t.Beta1), "beta2="+f(t.Beta2),
-		"puzzle_emb_lr="+f(t.PuzzleEmbLR), "puzzle_emb_weight_decay="+f(t.PuzzleEmbWeightDecay), "seed="+strconv.FormatInt(cfg.Run.Seed, 10))
+		"puzzle_emb_lr="+f(t.PuzzleEmbLR), "puzzle_emb_weight_decay="+f(t.PuzzleEmbWeightDecay))
+	// TinyRecursiveModels' cfg_pretrain.yaml has a seed; sapientinc/HRM's has
+	// none (PretrainConfig defaults it), and Hydra adds a key only with "+".
+	seed := "seed="
+	if r.Repo == "sapientinc/HRM" {
+		seed = "+seed="
+	}
+	o = append(o, seed+strconv.FormatInt(cfg.Run.Seed, 10))
 	r.Overrides = o
 	r.Command = "OMP_NUM_THREADS=8 torchrun --nproc-per-node 8 pretrain.py " + strings.Join(o, " ")
 	if t.Optimizer != "adam_atan2" {

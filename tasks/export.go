@@ -20,6 +20,7 @@ type ReferenceMeta struct {
 	NumPuzzleIdentifiers int      `json:"num_puzzle_identifiers"`
 	TotalGroups          int      `json:"total_groups"`
 	MeanPuzzleExamples   float64  `json:"mean_puzzle_examples"`
+	TotalPuzzles         int      `json:"total_puzzles"` // TinyRecursiveModels' loader requires it
 	Sets                 []string `json:"sets"`
 }
 
@@ -86,6 +87,7 @@ func (d *Dataset) exportSplit(dir string, exs []Example, ix Index) error {
 		NumPuzzleIdentifiers: d.Task.NumPuzzleIDs(),
 		TotalGroups:          ix.Groups(),
 		MeanPuzzleExamples:   mean,
+		TotalPuzzles:         ix.Puzzles(),
 		Sets:                 []string{"all"},
 	})
 }

@@ -40,3 +40,14 @@ func (ix Index) Groups() int { return len(ix.GroupIndices) - 1 }
 
 // Puzzles returns the number of puzzles.
 func (ix Index) Puzzles() int { return len(ix.PuzzleIndices) - 1 }
+
+// EpochExamples is how many examples the reference's data loader draws in
+// one epoch: every group once, one puzzle of it with all its examples, so
+// the groups times the mean examples of a puzzle (pretrain.py counts its
+// total steps so).
+func (ix Index) EpochExamples() float64 {
+	if ix.Puzzles() <= 0 {
+		return 0
+	}
+	return float64(ix.Groups()) * float64(ix.PuzzleIndices[ix.Puzzles()]) / float64(ix.Puzzles())
+}

@@ -2,8 +2,11 @@ package main
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -60,5 +63,54 @@ func TestReferenceCheckpointCommands(t *testing.T) {
 	_, stderr, code = runCmd(t, "inspect", filepath.Join(bad, "nothing"))
 	if code != 2 || !strings.Contains(stderr, "nothing") {
 		t.Errorf("inspect of a missing file: exit %d, %s", code, stderr)
+	}
+}
+
+// TestSolveReferenceRoundTrip is issue 13's done-when as a command: `hrmlab
+// solve -checkpoint FILE -data DIR -index I -json` on checkpoints the
+// reference repositories' own code wrote (lab/testdata/reference/*_roundtrip,
+// tools/torchref/reference_roundtrip.py) prints every segment of the
+// reference's own forward pass in float32: its tokens, q_halt within 1e-5
+// (lab's TestReferenceRoundTrip compares with its bfloat16 pass too).
+func TestSolveReferenceRoundTrip(t *testing.T) {
+	for _, name := range []string{"hrm_roundtrip", "trm_roundtrip"} {
+		dir := filepath.Join("lab", "testdata", "reference", name)
+		raw, err := os.ReadFile(filepath.Join(dir, "expected.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want struct {
+			Checkpoint string
+			Examples   int
+			Forward    map[string]struct {
+				Segments []struct {
+					Tokens     [][]int32 `json:"tokens"`
+					QHaltLogit []float64 `json:"q_halt_logit"`
+				}
+			}
+		}
+		if err := json.Unmarshal(raw, &want); err != nil {
+			t.Fatal(err)
+		}
+		segs := want.Forward["float32"].Segments
+		for i := range want.Examples {
+			out, stderr, code := runCmd(t, "solve", "-checkpoint", filepath.Join(dir, want.Checkpoint), "-data", filepath.Join(dir, "data"),
+				"-index", strconv.Itoa(i), "-json")
+			var tr struct {
+				Segments []struct {
+					Tokens []int32
+					QHalt  float64 `json:"q_halt"`
+				}
+			}
+			if err := json.Unmarshal([]byte(out), &tr); code != 0 || err != nil || len(tr.Segments) != len(segs) {
+				t.Fatalf("%s -index %d: exit %d, %v, %d segments, want %d: %s", name, i, code, err, len(tr.Segments), len(segs), stderr)
+			}
+			for k, s := range tr.Segments {
+				q := 1 / (1 + math.Exp(-segs[k].QHaltLogit[i]))
+				if !slices.Equal(s.Tokens, segs[k].Tokens[i]) || math.Abs(s.QHalt-q) > 1e-5 {
+					t.Errorf("%s -index %d segment %d: tokens %v q_halt %v, the reference's %v %v", name, i, k+1, s.Tokens, s.QHalt, segs[k].Tokens[i], q)
+				}
+			}
+		}
 	}
 }

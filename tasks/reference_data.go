@@ -64,15 +64,24 @@ func (d *Dataset) loadReference(dir string) error {
 		splits[split] = b
 	}
 	d.setSplits(splits["train"], splits["test"])
-	names, err := os.ReadFile(filepath.Join(dir, "identifiers.json"))
+	path := filepath.Join(dir, "identifiers.json")
+	names, err := os.ReadFile(path)
+	a, isARC := d.Task.(*ARC)
 	switch {
+	case errors.Is(err, os.ErrNotExist) && isARC:
+		return fmt.Errorf("%s is missing: an ARC folder needs the names of its puzzles, which say what augmentation each is, to vote over them", path)
 	case errors.Is(err, os.ErrNotExist):
 		return nil
 	case err != nil:
 		return err
 	}
-	if err := json.Unmarshal(names, &d.Identifiers); err != nil {
-		return fmt.Errorf("%s: %v", filepath.Join(dir, "identifiers.json"), err)
+	if err := json.Unmarshal(names, &d.Identifiers); err != nil || len(d.Identifiers) == 0 {
+		return fmt.Errorf("%s: want a JSON list of puzzle names, [0] \"<blank>\" (%v)", path, err)
+	}
+	if isARC {
+		if err := a.restoreReference(d.Identifiers, d.Test, d.TestIndex); err != nil {
+			return fmt.Errorf("%s: %v", dir, err)
+		}
 	}
 	return nil
 }

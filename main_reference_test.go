@@ -114,3 +114,86 @@ func TestSolveReferenceRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestTrainInit runs train -init from a reference checkpoint (its
+// all_config.yaml mapped, its data folder given) and from an hrmlab run, and
+// refuses what it cannot do with exit status 2 and a message naming it.
+func TestTrainInit(t *testing.T) {
+	ref := filepath.Join("lab", "testdata", "reference", "hrm_sudoku4")
+	out := t.TempDir()
+	stdout, stderr, code := runCmd(t, "train", "-init", filepath.Join(ref, "step_40"), "-set", "task.data="+filepath.Join(ref, "data"),
+		"-set", "run.name=fromref", "-steps", "2", "-out", out, "-json")
+	if code != 0 || !strings.Contains(stdout, `"kind":"checkpoint"`) || !strings.Contains(stderr, "note: trained with forward_dtype bfloat16") {
+		t.Fatalf("train -init a reference checkpoint: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	toml, err := os.ReadFile(filepath.Join(out, "fromref", "lab.toml"))
+	if err != nil || !strings.Contains(string(toml), "hidden = 16") || !strings.Contains(string(toml), `arch = "hrm"`) {
+		t.Fatalf("the new run's lab.toml (%v):\n%s", err, toml)
+	}
+	// From an hrmlab run: its config, a run of its own.
+	_, stderr, code = runCmd(t, "train", "-init", filepath.Join(out, "fromref"), "-set", "run.name=again", "-steps", "1", "-out", out)
+	if _, err := os.Stat(filepath.Join(out, "again", "lab.toml")); code != 0 || err != nil {
+		t.Fatalf("train -init an hrmlab run: exit %d, %v: %s", code, err, stderr)
+	}
+	// A 6x6 Sudoku folder: 8 tokens, not the checkpoint's 6.
+	s6 := filepath.Join(out, "s6")
+	if _, stderr, code := runCmd(t, "data", "export", "-set", "task.size=6", "-set", "task.train_count=2", "-set", "task.test_count=2", "-out", s6); code != 0 {
+		t.Fatalf("export: %s", stderr)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-init", filepath.Join(ref, "step_40"), "-resume", filepath.Join(out, "fromref")}, "drop -resume"},
+		{[]string{"-init", filepath.Join(ref, "step_40"), "-preset", "arc-mini"}, "drop -resume, -branch, -config and -preset"},
+		{[]string{"-init", filepath.Join(out, "nothing")}, "nothing"},
+		{[]string{"-init", filepath.Join(ref, "step_40"), "-set", "task.data=" + s6}, "vocabulary 8 and sequence length 36, but"},
+	} {
+		_, stderr, code := runCmd(t, append([]string{"train", "-steps", "1", "-out", out}, tc.args...)...)
+		if code != 2 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("train %v: exit %d, %s; want 2 and %q", tc.args, code, stderr, tc.want)
+		}
+	}
+}
+
+// TestDataExportReferenceConfig exports with -reference-config: the data
+// folder and reference_train.sh, the command printed; what the reference
+// cannot train is refused with exit status 2.
+func TestDataExportReferenceConfig(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "d")
+	stdout, stderr, code := runCmd(t, "data", "export", "-set", "task.train_count=4", "-set", "task.test_count=2", "-set", "run.max_steps=10",
+		"-set", "train.batch_size=8", "-reference-config", "-out", dir)
+	script := filepath.Join(dir, "reference_train.sh")
+	if code != 0 || !strings.Contains(stdout, "wrote "+script+": in a checkout of https://github.com/sapientinc/HRM run") {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	b, err := os.ReadFile(script)
+	st, _ := os.Stat(script)
+	// 10 steps of 8 over 4 puzzles (in 9 variants each): 20 epochs.
+	for _, want := range []string{"pretrain.py \\\n  arch=hrm_v1 ", " data_path=" + dir + " ", " epochs=20 ", " +seed=0\n"} {
+		if err != nil || !strings.Contains(string(b), want) || st.Mode()&0o100 == 0 {
+			t.Errorf("%s (%v, mode %v) lacks %q:\n%s", script, err, st.Mode(), want, b)
+		}
+	}
+	meta, err := os.ReadFile(filepath.Join(dir, "train", "dataset.json"))
+	if err != nil || !strings.Contains(string(meta), `"total_puzzles": 36`) {
+		t.Errorf("train/dataset.json (%v):\n%s", err, meta)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-set", "task.train_count=0"}, "set task.train_count"},
+		{[]string{"-preset", "sudoku6-trm", "-set", "task.train_count=2", "-set", "model.act_continue=true"}, "no_ACT_continue=False"},
+		{nil, "-out is required"},
+	} {
+		args := append([]string{"data", "export", "-reference-config", "-set", "task.test_count=2"}, tc.args...)
+		if tc.want != "-out is required" {
+			args = append(args, "-out", filepath.Join(t.TempDir(), "x"))
+		}
+		_, stderr, code := runCmd(t, args...)
+		if code != 2 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d, %s; want 2 and %q", args, code, stderr, tc.want)
+		}
+	}
+}

@@ -55,7 +55,6 @@ import sys
 import types
 import typing
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 import yaml
@@ -277,8 +276,8 @@ class CompiledStandIn(nn.Module):
 def dataset(cfg, data, split, test_set_mode, epochs_per_iter):
     """The reference's PuzzleDataset (create_dataloader, without the DataLoader around it)."""
     from puzzle_dataset import PuzzleDataset, PuzzleDatasetConfig
-    fields = PuzzleDatasetConfig.__fields__ if hasattr(PuzzleDatasetConfig, "__fields__") else {}
-    where = {"dataset_paths": [data]} if "dataset_paths" in fields else {"dataset_path": data}
+    # sapientinc/HRM's config has dataset_path, TinyRecursiveModels' a list, dataset_paths
+    where = {"dataset_paths": [data]} if "dataset_paths" in PuzzleDatasetConfig.__fields__ else {"dataset_path": data}
     return PuzzleDataset(PuzzleDatasetConfig(seed=cfg["seed"], global_batch_size=cfg["global_batch_size"],
                                              test_set_mode=test_set_mode, epochs_per_iter=epochs_per_iter,
                                              rank=0, num_replicas=1, **where), split=split)

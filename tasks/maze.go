@@ -319,14 +319,8 @@ func (m *Maze) place(rng *rand.Rand, dr *mazeDraft, lo, hi int) (Example, error)
 	return Example{Input: dr.grid, Label: label}, nil
 }
 
-// Augment applies a random dihedral transform to input and label together; sequences of the
-// wrong length are returned unchanged.
+// Augment applies one random dihedral map (RandomSymmetry) to input and label together;
+// sequences of the wrong length are returned unchanged.
 func (m *Maze) Augment(rng *rand.Rand, ex Example) Example {
-	t := rng.IntN(8)
-	if len(ex.Input) != m.n*m.n || len(ex.Label) != m.n*m.n {
-		return ex
-	}
-	in, _, _ := dihedral(t, ex.Input, m.n, m.n)
-	lab, _, _ := dihedral(t, ex.Label, m.n, m.n)
-	return Example{Input: in, Label: lab, PuzzleID: ex.PuzzleID}
+	return m.RandomSymmetry(rng).ApplyExample(ex)
 }

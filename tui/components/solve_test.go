@@ -201,7 +201,7 @@ func TestSolveRunsModel(t *testing.T) {
 	}
 	// t: 8 test-time samples, their answers and why one was chosen; t t back to one.
 	drive(s.Update(press("t")))
-	if len(s.trace.Candidates) != 8 || s.trace.ChosenBy == "" || !strings.Contains(s.View(), "8 samples (t):") || !strings.Contains(s.View(), "identity") {
+	if len(s.trace.Candidates) != 8 || s.trace.ChosenBy == "" || !strings.Contains(s.View(), "8 samples (t), ") || !strings.Contains(s.View(), "identity") {
 		t.Errorf("t: %d candidates, chosen by %q:\n%s", len(s.trace.Candidates), s.trace.ChosenBy, s.View())
 	}
 	drive(s.Update(press("t")))

@@ -251,9 +251,14 @@ func (s *Solve) samplesView() []string {
 			diff++
 		}
 	}
+	same := "same as the last segment"
+	if diff > 0 {
+		same = fmt.Sprintf("%d cells differ from the last segment", diff)
+	}
 	lines := []string{"",
-		st.Accent.Render(fmt.Sprintf("%d samples (t): %d valid, chosen by %s", len(cands), valid, s.trace.ChosenBy)),
-		fmt.Sprintf("sample %d, %d votes: %s; %d cells differ from the last segment", chosen+1, c.Votes, verdict, diff),
+		st.Accent.Render(fmt.Sprintf("%d samples (t), %d valid", len(cands), valid)),
+		fmt.Sprintf("chose #%d (%d votes): %s", chosen+1, c.Votes, s.trace.ChosenBy),
+		verdict + "; " + same,
 	}
 	for i, c := range cands {
 		mark := "  "

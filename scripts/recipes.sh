@@ -74,7 +74,7 @@ arc_list() {
   # budget is refused.
   go build -tags "$(scripts/blas.sh)" -o "$dir/hrmlab" .
   local bin=$dir/hrmlab setup
-  setup=$(printf 'budget: %s\ncanvas: %s\n' "$budget_text" "$size"; "$bin" config -preset arc-task -set task.size="$size" | grep -v '^data = ')
+  setup=$(printf 'budget: %s\ncanvas: %s\n' "$budget_text" "$size"; "$bin" config -preset arc-task -set task.size="$size" | grep -v '^ *data = ')
   if [ -f "$dir/setup.txt" ] && [ "$(cat "$dir/setup.txt")" != "$setup" ]; then
     echo "arc-list: $dir holds results of another budget or preset (see $dir/setup.txt); use -out for a new folder" >&2; exit 2
   fi

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -25,6 +26,9 @@ type Config struct {
 	Task  TaskConfig  `toml:"task"`
 	Model ModelConfig `toml:"model"`
 	Train TrainConfig `toml:"train"`
+	// Curriculum is a rule that changes live keys as held-out accuracy
+	// rises (lab/curriculum.go).
+	Curriculum CurriculumConfig `toml:"curriculum"`
 
 	// Source names where the config came from ("lab.toml (embedded)" or a
 	// path) for error messages.
@@ -97,6 +101,15 @@ type TrainConfig struct {
 	PuzzleEmbLR          float64 `toml:"puzzle_emb_lr" help:"sign-SGD learning rate of the puzzle embeddings" live:"true"`
 	PuzzleEmbWeightDecay float64 `toml:"puzzle_emb_weight_decay" help:"weight decay of the touched puzzle embeddings" live:"true"`
 	EMA                  float64 `toml:"ema" help:"EMA rate of the weights used for evaluation (0: off; TRM uses 0.999)" live:"true"`
+}
+
+// CurriculumConfig is the [curriculum] section: stages of live edits the run
+// enters one after another, each when a periodic evaluation reaches
+// advance_at held-out exact accuracy (LAB.md, "Curriculum").
+type CurriculumConfig struct {
+	Stages    []string `toml:"stages" help:"later stages, each the live edits \"key=value key=value\" made on entering it; the run starts with the keys as set (empty: no curriculum)" live:"true"`
+	AdvanceAt float64  `toml:"advance_at" help:"held-out exact accuracy of a periodic evaluation that moves the run into the next stage" live:"true"`
+	Stage     int      `toml:"stage" help:"stages entered so far (the rule counts; the next one entered is stages[stage])" live:"true"`
 }
 
 // defaultTOML is the default experiment. The file sits at the repository root
@@ -295,6 +308,7 @@ func (c *Config) Fresh() *Config {
 // Clone returns a deep copy.
 func (c *Config) Clone() *Config {
 	d := *c
+	d.Curriculum.Stages = slices.Clone(c.Curriculum.Stages)
 	return &d
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -103,7 +104,7 @@ func TestSetValidatesAndLeavesConfigOnError(t *testing.T) {
 			t.Errorf("-set %s: got %v, want an input error containing %q", bad.set, err, bad.want)
 		}
 	}
-	if *c != before {
+	if !reflect.DeepEqual(*c, before) {
 		t.Fatal("a refused -set changed the config")
 	}
 }
@@ -148,7 +149,7 @@ func TestEncodeRoundTrips(t *testing.T) {
 		t.Fatal(err)
 	}
 	back.Source, c.Source = "", ""
-	if *back != *c {
+	if !reflect.DeepEqual(*back, *c) {
 		t.Fatalf("round trip changed the config:\n%+v\n%+v", back, c)
 	}
 }

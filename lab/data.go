@@ -28,6 +28,18 @@ func newDataSource(c *Config) (*dataStream, error) {
 // openData builds the dataset; allTest puts every row of a CSV file into the
 // test split (evaluating on a file of puzzles).
 func openData(c *Config, allTest bool) (*dataStream, error) {
+	ds, err := tasks.New(datasetOptions(c, allTest))
+	if errors.Is(err, fs.ErrNotExist) {
+		err = fmt.Errorf("task.data: %w (a relative path is taken from the working directory)", err)
+	}
+	if err != nil {
+		return nil, &InputError{Err: err}
+	}
+	return &dataStream{ds: ds, sampler: ds.NewSampler(uint64(c.Run.Seed) + samplerSeedOffset)}, nil
+}
+
+// datasetOptions are the dataset options of the [task] section.
+func datasetOptions(c *Config, allTest bool) tasks.Options {
 	t := c.Task
 	opts := tasks.Options{
 		Kind:       t.Kind,
@@ -43,14 +55,7 @@ func openData(c *Config, allTest bool) (*dataStream, error) {
 	if allTest {
 		opts.TestCount = -1
 	}
-	ds, err := tasks.New(opts)
-	if errors.Is(err, fs.ErrNotExist) {
-		err = fmt.Errorf("task.data: %w (a relative path is taken from the working directory)", err)
-	}
-	if err != nil {
-		return nil, &InputError{Err: err}
-	}
-	return &dataStream{ds: ds, sampler: ds.NewSampler(uint64(c.Run.Seed) + samplerSeedOffset)}, nil
+	return opts
 }
 
 // NewDataset builds the dataset of the [task] section (for the data commands).
@@ -122,12 +127,23 @@ func (d *dataStream) Next(b *engine.Batch, size int) error {
 }
 
 // Update applies live [task] changes (the difficulty of a generated stream).
-func (d *dataStream) Update(c *Config) error {
+// The held-out split follows the difficulty: it is regenerated as a new
+// session with c would generate it (so a resumed run evaluates on the same
+// puzzles), and returned; nil when it did not change.
+func (d *dataStream) Update(c *Config) ([]tasks.Example, error) {
 	want := difficultyOf(c.Task)
 	if want == d.sampler.Difficulty() {
-		return nil
+		return nil, nil
 	}
-	return d.sampler.SetDifficulty(want)
+	if err := d.sampler.SetDifficulty(want); err != nil {
+		return nil, err
+	}
+	nd, err := tasks.New(datasetOptions(c, false))
+	if err != nil {
+		return nil, err
+	}
+	d.ds.Test, d.ds.TestIndex = nd.Test, nd.TestIndex
+	return nd.Test, nil
 }
 
 // State is the sampler's position, for checkpoints.

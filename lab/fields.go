@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+
+	"github.com/BurntSushi/toml"
 )
 
 // Field is one lab.toml key as the Params screen and -set see it.
@@ -12,7 +14,7 @@ type Field struct {
 	Key     string // dotted path, e.g. "train.lr"
 	Section string // "run", "task", "model", "train"
 	Value   string // current value, formatted as in TOML (strings unquoted)
-	Kind    string // "int", "float", "bool", "string"
+	Kind    string // "int", "float", "bool", "string", "list" (of strings)
 	Help    string
 	Live    bool // applies to a running session at the next step; otherwise a new run
 }
@@ -69,6 +71,8 @@ func kindName(k reflect.Kind) string {
 		return "float"
 	case reflect.Bool:
 		return "bool"
+	case reflect.Slice:
+		return "list"
 	default:
 		return "string"
 	}
@@ -82,6 +86,12 @@ func formatValue(v reflect.Value) string {
 		return strconv.FormatFloat(v.Float(), 'g', -1, 64)
 	case reflect.Bool:
 		return strconv.FormatBool(v.Bool())
+	case reflect.Slice:
+		items := make([]string, v.Len())
+		for i := range items {
+			items[i] = strconv.Quote(v.Index(i).String())
+		}
+		return "[" + strings.Join(items, ", ") + "]"
 	default:
 		return v.String()
 	}
@@ -121,6 +131,12 @@ func parseInto(v reflect.Value, s string) error {
 			return fmt.Errorf("%q is not true or false", s)
 		}
 		v.SetBool(b)
+	case reflect.Slice:
+		var list struct{ V []string }
+		if _, err := toml.Decode("V = "+s, &list); err != nil {
+			return fmt.Errorf("%q is not a list of strings such as [\"a\", \"b\"]", s)
+		}
+		v.Set(reflect.ValueOf(list.V))
 	default:
 		v.SetString(strings.Trim(s, `"'`))
 	}

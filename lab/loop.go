@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"hrmlab/engine"
@@ -118,30 +119,50 @@ func (s *Session) apply(c command) (stop, step bool) {
 
 // applySet changes a live key between steps and logs it.
 func (s *Session) applySet(key, value string) error {
+	return s.applyEdits([]string{key + "=" + value})
+}
+
+// applyEdits changes live keys together between steps ("key=value" each,
+// validated once) and logs each key that changed.
+func (s *Session) applyEdits(edits []string) error {
 	s.mu.Lock()
 	trial := s.cfg.Clone()
+	old := s.cfg
 	s.mu.Unlock()
-	old, _ := LookupField(trial, key)
-	if err := trial.Set(key, value); err != nil {
+	if err := trial.Edit(edits); err != nil {
 		return err
 	}
 	if err := s.trainer.SetHyper(hyperOf(trial)); err != nil {
-		return &InputError{Err: fmt.Errorf("%s: %w", key, err)}
+		return &InputError{Err: fmt.Errorf("%s: %w", strings.Join(edits, " "), err)}
 	}
-	if err := s.data.Update(trial); err != nil {
-		return &InputError{Err: fmt.Errorf("%s: %w", key, err)}
+	test, err := s.data.Update(trial)
+	if err != nil {
+		return &InputError{Err: fmt.Errorf("%s: %w", strings.Join(edits, " "), err)}
 	}
-	nf, _ := LookupField(trial, key)
 	s.mu.Lock()
 	s.cfg = trial
 	s.status.Hyper = s.trainer.Hyper()
-	s.mu.Unlock()
-	ch := Change{Step: s.trainer.Steps(), Key: key, Old: old.Value, New: nf.Value}
-	s.History.addChange(ch)
-	if s.run != nil {
-		s.run.logChange(ch)
+	if test != nil {
+		s.test = test
 	}
-	s.publish(Event{Kind: EventHyper, Step: ch.Step, Key: key, Old: ch.Old, New: ch.New})
+	s.mu.Unlock()
+	step := s.trainer.Steps()
+	seen := map[string]bool{}
+	for _, e := range edits {
+		key, _, _ := strings.Cut(e, "=")
+		o, _ := LookupField(old, key)
+		n, _ := LookupField(trial, key)
+		if seen[key] || o.Value == n.Value {
+			continue
+		}
+		seen[key] = true
+		ch := Change{Step: step, Key: key, Old: o.Value, New: n.Value}
+		s.History.addChange(ch)
+		if s.run != nil {
+			s.run.logChange(ch)
+		}
+		s.publish(Event{Kind: EventHyper, Step: step, Key: key, Old: ch.Old, New: ch.New})
+	}
 	if s.finished && !s.limitReached() {
 		s.finished = false // a raised limit lets training go on
 		s.paused = true
@@ -183,7 +204,9 @@ func (s *Session) trainStep(batch *engine.Batch) error {
 		s.run.logPoint(p)
 	}
 	if e := cfg.Run.EvalEvery; e > 0 && m.Step-s.lastEvalAt >= e {
-		s.evaluate()
+		if r, ok := s.evaluate(); ok {
+			s.advanceCurriculum(r)
+		}
 	}
 	if c := cfg.Run.CheckpointEvery; c > 0 && m.Step-s.lastSaveAt >= c {
 		s.checkpoint()
@@ -228,8 +251,8 @@ func (s *Session) reachEnd() {
 	s.setState(StateDone)
 }
 
-// evaluate runs the periodic evaluation on the test split.
-func (s *Session) evaluate() {
+// evaluate runs an evaluation on the test split; ok is false when it failed.
+func (s *Session) evaluate() (r EvalReport, ok bool) {
 	prev := s.Status().State
 	s.setState(StateEvaluating)
 	cfg := s.Config()
@@ -239,7 +262,7 @@ func (s *Session) evaluate() {
 	if err != nil {
 		s.fail(fmt.Errorf("evaluation: %w", err))
 		s.setState(prev)
-		return
+		return r, false
 	}
 	r.Step = s.trainer.Steps()
 	s.lastEvalAt = r.Step
@@ -252,6 +275,7 @@ func (s *Session) evaluate() {
 	}
 	s.publish(Event{Kind: EventEval, Step: r.Step, Eval: &r})
 	s.setState(prev)
+	return r, true
 }
 
 // checkpoint saves the model and the trainer state into the run folder.

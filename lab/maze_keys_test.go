@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -38,8 +39,12 @@ func TestMazeCarverKeysAreLive(t *testing.T) {
 	if err := c.Edit([]string{"task.carver=kruskal", "task.min_path=2", "task.max_path=5", "task.loops=-1"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := d.Update(c); err != nil {
+	test, err := d.Update(c)
+	if err != nil {
 		t.Fatal(err)
+	}
+	if len(test) != 4 || len(d.Test()) != 4 || &test[0] != &d.Test()[0] {
+		t.Fatalf("the held-out split did not follow the edit: %d puzzles returned, %d held", len(test), len(d.Test()))
 	}
 	if got := d.sampler.Difficulty(); got.Carver != "kruskal" || got.MinPathLen != 2 || got.MaxPathLen != 5 || got.Loops != -1 {
 		t.Fatalf("sampler difficulty %+v after the edit", got)
@@ -48,15 +53,19 @@ func TestMazeCarverKeysAreLive(t *testing.T) {
 	if err := d.Next(&b, 16); err != nil {
 		t.Fatal(err)
 	}
-	for i := range 16 {
+	labels := slices.Clone(b.Labels)
+	for _, ex := range test { // the held-out mazes are of the new difficulty too
+		labels = append(labels, ex.Label...)
+	}
+	for i := range len(labels) / 121 {
 		path := 1
-		for _, tok := range b.Labels[i*121 : (i+1)*121] {
+		for _, tok := range labels[i*121 : (i+1)*121] {
 			if tok == 5 { // 'o'
 				path++
 			}
 		}
 		if path < 2 || path > 5 {
-			t.Fatalf("maze %d of the batch has a path of %d steps, want 2..5", i, path)
+			t.Fatalf("maze %d (batch then held-out) has a path of %d steps, want 2..5", i, path)
 		}
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strings"
 	"sync"
 	"time"
 
@@ -62,6 +61,7 @@ type Session struct {
 
 	mu     sync.Mutex // guards the fields below
 	cfg    *Config
+	test   []tasks.Example // the held-out split, for front-ends
 	status Status
 	subs   []*Subscription
 	err    error
@@ -134,7 +134,7 @@ func NewSession(cfg *Config, opts Options) (*Session, error) {
 		return nil, &InputError{Err: err}
 	}
 	s := &Session{
-		task: data.Task(), data: data, trainer: trainer, opts: opts, cfg: cfg,
+		task: data.Task(), data: data, trainer: trainer, opts: opts, cfg: cfg, test: data.Test(),
 		cmds: make(chan command, 64), done: make(chan struct{}),
 		paused: opts.StartPaused,
 	}
@@ -155,9 +155,8 @@ func NewSession(cfg *Config, opts Options) (*Session, error) {
 	if s.run != nil {
 		s.status.Run, s.status.RunDir = s.run.name, s.run.dir
 	}
-	for _, e := range edits {
-		k, v, _ := strings.Cut(e, "=")
-		if err := s.applySet(k, v); err != nil {
+	if len(edits) > 0 {
+		if err := s.applyEdits(edits); err != nil {
 			return nil, err
 		}
 	}
@@ -195,8 +194,12 @@ func taskLabel(c *Config) string {
 // Task is the puzzle family of the session.
 func (s *Session) Task() tasks.Task { return s.task }
 
-// TestSet is the held-out split.
-func (s *Session) TestSet() []tasks.Example { return s.data.Test() }
+// TestSet is the held-out split (a live difficulty change regenerates it).
+func (s *Session) TestSet() []tasks.Example {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.test
+}
 
 // Config returns a copy of the current configuration (live changes included).
 func (s *Session) Config() *Config {

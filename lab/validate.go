@@ -136,6 +136,10 @@ func (c *Config) checks() []check {
 		between("train.puzzle_emb_lr", tr.PuzzleEmbLR, 0, 1),
 		between("train.puzzle_emb_weight_decay", tr.PuzzleEmbWeightDecay, 0, 10),
 		between("train.ema", tr.EMA, 0, 0.999999),
+		between("curriculum.advance_at", c.Curriculum.AdvanceAt, 0, 1),
+		{"curriculum.stage", c.Curriculum.Stage >= 0 && c.Curriculum.Stage <= len(c.Curriculum.Stages),
+			fmt.Sprintf("%d: want 0 to the %d stages", c.Curriculum.Stage, len(c.Curriculum.Stages)), []string{"curriculum.stages"}},
+		c.curriculumCheck(),
 	}
 }
 

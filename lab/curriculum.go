@@ -26,7 +26,7 @@ func (c *Config) curriculumCheck() check {
 	trial := c.Clone()
 	trial.Curriculum = CurriculumConfig{}
 	for i, stage := range c.Curriculum.Stages {
-		where := fmt.Sprintf("stage %d (%q)", i+1, stage)
+		where := fmt.Sprintf("entry %d (%q)", i+1, stage)
 		edits := stageEdits(stage)
 		if len(edits) == 0 {
 			return check{key, false, where + ": no edits; want \"key=value key=value\"", nil}
@@ -67,5 +67,5 @@ func (s *Session) advanceCurriculum(r EvalReport) {
 	}
 	s.publish(Event{Kind: EventLog, Step: s.trainer.Steps(), Text: fmt.Sprintf(
 		"curriculum: held-out exact %.1f%% ≥ %.1f%%: stage %d of %d: %s",
-		100*r.ExactAccuracy, 100*cur.AdvanceAt, cur.Stage+1, len(cur.Stages), cur.Stages[cur.Stage])})
+		100*r.ExactAccuracy, 100*cur.AdvanceAt, cur.Stage+2, len(cur.Stages)+1, cur.Stages[cur.Stage])})
 }

@@ -11,14 +11,14 @@ import (
 
 func TestCurriculumValidation(t *testing.T) {
 	for _, bad := range []struct{ stages, want string }{
-		{`["task.min_givens=5 task.max_givens=6", "model.hidden=32"]`, "stage 2"},
+		{`["task.min_givens=5 task.max_givens=6", "model.hidden=32"]`, "entry 2"},
 		{`["model.hidden=32"]`, "model.hidden is not a live key"},
 		{`["curriculum.advance_at=0.5"]`, "not a live key outside [curriculum]"},
 		{`["task.min_gvens=5"]`, `did you mean "task.min_givens"`},
 		{`["task.min_givens"]`, `"task.min_givens": want key=value`},
 		{`["  "]`, "no edits"},
 		{`["task.min_givens=99"]`, "task.min_givens: 99 is more than the 16 cells"},
-		{`["task.min_givens=7 task.max_givens=8", "task.max_givens=6"]`, "stage 2"}, // cumulative: min 7 stays
+		{`["task.min_givens=7 task.max_givens=8", "task.max_givens=6"]`, "entry 2"}, // cumulative: min 7 stays
 		{`"one stage"`, "not a list of strings"},
 	} {
 		_, err := Experiment("", "", []string{"curriculum.stages=" + bad.stages})

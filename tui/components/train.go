@@ -284,6 +284,13 @@ func (t *Train) infoPanel(w, h int) string {
 	} else {
 		lines = append(lines, t.c.Styles.Dim.Render("no evaluation yet (e evaluates now)"))
 	}
+	if cur := t.ctl.Config().Curriculum; len(cur.Stages) > 0 {
+		fields := []string{fmt.Sprintf("curriculum stage %d of %d", cur.Stage+1, len(cur.Stages)+1), "(the last)"}
+		if cur.Stage < len(cur.Stages) {
+			fields[1] = fmt.Sprintf("next at %.0f%% held-out exact: %s", 100*cur.AdvanceAt, cur.Stages[cur.Stage])
+		}
+		lines = append(lines, wrapFields(w, fields...)...)
+	}
 	for i := len(t.changes) - 1; i >= 0 && len(lines) < h; i-- {
 		c := t.changes[i]
 		lines = append(lines, t.c.Styles.Accent.Render(fmt.Sprintf("▲ step %d: %s %s → %s", c.Step, c.Key, c.Old, c.New)))

@@ -1,0 +1,40 @@
+# Shared by the scoring scripts (scripts/sudoku-givens.sh, scripts/maze-carvers.sh):
+# evaluate a checkpoint on a puzzle file and print one markdown table row.
+# Source it; it uses $hrmlab (the binary), $ck (the checkpoint) and $n (puzzles per set).
+
+field() { # NAME JSON: a top-level number field of hrmlab's one-line JSON
+  sed -nE 's/.*"'"$1"'":([-0-9.e+]+).*/\1/p' <<<"$2"
+}
+
+pct() { awk -v x="$1" 'BEGIN{printf "%.1f%%", 100*x}'; }
+
+# score FILE [SAMPLES...] -- LABEL...: one row "| LABEL... | n | exact, all segments | exact at
+# halt | valid | mean halt step | exact with K samples... |"; the sample columns come from
+# `eval -samples K` (valid answers first, then votes, then q_halt).
+score() {
+  local file=$1 out row ks=()
+  shift
+  while [ "$1" != -- ]; do ks+=("$1"); shift; done
+  shift
+  out=$("$hrmlab" eval -checkpoint "$ck" -data "$file" -n "$n" -json)
+  row=$(printf '| %s ' "$@")
+  row+=$(printf '| %s | %s | %s | %s | %s ' "$(field n "$out")" "$(pct "$(field exact_accuracy "$out")")" \
+    "$(pct "$(field exact_at_halt "$out")")" "$(pct "$(field valid_accuracy "$out")")" "$(field mean_halt_step "$out")")
+  local k
+  for k in "${ks[@]}"; do
+    out=$("$hrmlab" eval -checkpoint "$ck" -data "$file" -n "$n" -samples "$k" -json)
+    row+=$(printf '| %s ' "$(pct "$(field exact_accuracy "$out")")")
+  done
+  echo "$row|"
+}
+
+# header LABEL... -- K...: the table's two header lines for score's rows.
+header() {
+  local labels=() k
+  while [ "$1" != -- ]; do labels+=("$1"); shift; done
+  shift
+  local cols=("${labels[@]}" n "exact, all segments" "exact at halt" valid "mean halt step")
+  for k in "$@"; do cols+=("exact, $k samples"); done
+  printf '| %s ' "${cols[@]}"; echo '|'
+  printf '| --- %.0s' "${cols[@]}"; echo '|'
+}

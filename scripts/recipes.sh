@@ -11,6 +11,7 @@
 # scratch, in the background, resuming where it stopped (docs/recipes.md):
 #
 #   scripts/recipes.sh arc-list scripts/arc-lists/train-6x6.txt [-steps N | -minutes M] [-size S] [-out DIR] [-fg]
+#   scripts/recipes.sh arc-list scripts/arc-lists/train-6x6.txt -stop   stops it (the task under way is redone on resuming)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,14 +23,15 @@ from_caller() { # a path as given on the command line, absolute
   case $1 in /*) echo "$1" ;; *) echo "$OLDPWD/$1" ;; esac
 }
 
-# arc_list LIST [-steps N | -minutes M] [-size S] [-out DIR] [-fg]: trains the
+# arc_list LIST [-steps N | -minutes M] [-size S] [-out DIR] [-fg | -stop]: trains the
 # arc-task preset on every task of LIST (lines "training/<id>" or
 # "evaluation/<id>" under $ARC_DATA; a "# canvas N" line gives the canvas),
 # one after another from scratch, in the background unless -fg. Each task adds
 # a line to DIR/results.tsv and rewrites DIR/summary.txt; a task with a line is
-# skipped, so running the same command again resumes.
+# skipped, so running the same command again resumes. -stop ends a background runner
+# (its process group); a task whose training was interrupted is not recorded.
 arc_list() {
-  local list=${1:-} budget=() train_budget=() size="" dir="" fg="" budget_text="the preset's 2 minutes"
+  local list=${1:-} budget=() train_budget=() size="" dir="" fg="" stop="" budget_text="the preset's 2 minutes"
   [ -f "$(from_caller "$list")" ] || { echo "recipes.sh arc-list: want a list file, got '${list}'" >&2; exit 2; }
   list=$(from_caller "$list")
   shift
@@ -44,7 +46,8 @@ arc_list() {
         size=$2; shift 2 ;;
       -out) dir=$(from_caller "${2:?arc-list: -out wants a folder}"); shift 2 ;;
       -fg) fg=1; shift ;;
-      *) echo "arc-list: unknown option '$1' (want -steps N, -minutes M, -size S, -out DIR, -fg)" >&2; exit 2 ;;
+      -stop) stop=1; shift ;;
+      *) echo "arc-list: unknown option '$1' (want -steps N, -minutes M, -size S, -out DIR, -fg, -stop)" >&2; exit 2 ;;
     esac
   done
   [ -n "$size" ] || size=$(sed -nE 's/^# canvas ([0-9]+)$/\1/p' "$list")
@@ -59,12 +62,20 @@ arc_list() {
   done < "$list"
   [ ${#ids[@]} -gt 0 ] || { echo "arc-list: $list lists no task" >&2; exit 2; }
   dir=${dir:-runs/arc-lists/$(basename "$list" .txt)}
+  if [ -n "$stop" ]; then
+    if [ -f "$dir/runner.pid" ] && kill -0 "$(cat "$dir/runner.pid")" 2>/dev/null; then
+      kill -- "-$(cat "$dir/runner.pid")" && echo "arc-list: stopped the runner in $dir; the same command without -stop resumes"
+    else
+      echo "arc-list: no runner is running in $dir" >&2
+    fi
+    return
+  fi
   mkdir -p "$dir"
   if [ -z "$fg" ]; then
     if [ -f "$dir/runner.pid" ] && kill -0 "$(cat "$dir/runner.pid")" 2>/dev/null; then
       echo "arc-list: already running in $dir (pid $(cat "$dir/runner.pid"))" >&2; exit 2
     fi
-    ARC_DATA=$data nohup scripts/recipes.sh arc-list "$list" "${budget[@]}" -size "$size" -out "$dir" -fg >> "$dir/runner.log" 2>&1 &
+    ARC_DATA=$data setsid nohup scripts/recipes.sh arc-list "$list" "${budget[@]}" -size "$size" -out "$dir" -fg >> "$dir/runner.log" 2>&1 &
     echo "$!" > "$dir/runner.pid"
     echo "arc-list: ${#ids[@]} tasks of $list in the background (pid $!): results $dir/results.tsv, summary $dir/summary.txt, log $dir/runner.log; run the same command again to resume"
     return
@@ -91,6 +102,10 @@ arc_list() {
     echo "$(date -u +%FT%TZ) $id: training (load $load)"
     "$bin" train -preset arc-task -set task.data="$data/$t.json" -set task.size="$size" "${train_budget[@]}" \
       -out "$dir" -set run.name="$id" -json > "$dir/$id.train.jsonl"
+    if grep -q '"text":"session interrupted"' "$dir/$id.train.jsonl"; then
+      echo "$(date -u +%FT%TZ) $id: training interrupted; not recorded (the same command resumes and redoes it)"
+      exit 1
+    fi
     e=$dir/$id.eval.json
     "$bin" eval -checkpoint "$dir/$id" -json > "$e"
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$id" "$(field "$e" pass_at_1)" "$(field "$e" pass_at_2)" \

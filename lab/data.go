@@ -135,11 +135,11 @@ func (d *dataStream) Update(c *Config) ([]tasks.Example, error) {
 	if want == d.sampler.Difficulty() {
 		return nil, nil
 	}
-	if err := d.sampler.SetDifficulty(want); err != nil {
+	nd, err := tasks.New(datasetOptions(c, false)) // first: a refused difficulty changes nothing
+	if err != nil {
 		return nil, err
 	}
-	nd, err := tasks.New(datasetOptions(c, false))
-	if err != nil {
+	if err := d.sampler.SetDifficulty(want); err != nil {
 		return nil, err
 	}
 	d.ds.Test, d.ds.TestIndex = nd.Test, nd.TestIndex

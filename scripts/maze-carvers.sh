@@ -16,15 +16,7 @@ sets=${MAZE_SETS:-runs/maze-sets}
 hrmlab=${HRMLAB:-./hrmlab}
 mkdir -p "$sets"
 ranges=("1 9" "10 19" "20 29" "30 48")
-field() { sed -nE 's/.*"'"$1"'":([-0-9.e+]+).*/\1/p' <<<"$2"; }
-pct() { awk -v x="$1" 'BEGIN{printf "%.1f%%", 100*x}'; }
-score() { # generator carver range file
-  local out
-  out=$("$hrmlab" eval -checkpoint "$ck" -data "$4" -n "$n" -json)
-  printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$2" "$3" "$(field n "$out")" \
-    "$(pct "$(field exact_accuracy "$out")")" "$(pct "$(field exact_at_halt "$out")")" \
-    "$(pct "$(field valid_accuracy "$out")")" "$(field mean_halt_step "$out")"
-}
+. scripts/lib/score.sh
 ours() { # carver lo hi loops file
   [ -s "$5" ] || "$hrmlab" data generate -set task.kind=maze -set task.size=11 -set task.carver="$1" \
     -set task.min_path="$2" -set task.max_path="$3" -set task.loops="$4" -set task.test_count="$n" \
@@ -34,14 +26,13 @@ theirs() { # carver lo hi loops file
   [ -s "$5" ] || python3 tools/maze/independent.py --carver "$1" -n "$n" --min-path "$2" --max-path "$3" \
     --loops "$4" --seed 101 >"$5"
 }
-echo '| generator | carver | path | n | exact, all segments | exact at halt | valid | mean halt step |'
-echo '| --- | --- | --- | --- | --- | --- | --- | --- |'
+header generator carver path --
 for c in dfs kruskal prim wilson; do
   for r in "${ranges[@]}"; do
     set -- $r
     f="$sets/ours-$c-$1-$2.csv"
     ours "$c" "$1" "$2" -1 "$f"
-    score ours "$c" "$1-$2" "$f"
+    score "$f" -- ours "$c" "$1-$2"
   done
 done
 for c in kruskal aldous-broder hunt-and-kill recursive-division sidewinder binary-tree; do
@@ -49,17 +40,17 @@ for c in kruskal aldous-broder hunt-and-kill recursive-division sidewinder binar
     set -- $r
     f="$sets/independent-$c-$1-$2.csv"
     theirs "$c" "$1" "$2" 0 "$f"
-    score independent "$c" "$1-$2" "$f"
+    score "$f" -- independent "$c" "$1-$2"
   done
 done
 for lo in 10 20; do # the issue's outside measurement: Kruskal, path >= 10 and >= 20
   f="$sets/independent-kruskal-$lo-48.csv"
   theirs kruskal "$lo" 48 0 "$f"
-  score independent kruskal "$lo-48" "$f"
+  score "$f" -- independent kruskal "$lo-48"
 done
 f="$sets/ours-mix-loops.csv"
 ours mix 1 48 0.25 "$f"
-score ours "mix, loops 0.25" 1-48 "$f"
+score "$f" -- ours "mix, loops 0.25" 1-48
 f="$sets/independent-kruskal-loops.csv"
 theirs kruskal 1 48 0.25 "$f"
-score independent "kruskal, loops 0.25" 1-48 "$f"
+score "$f" -- independent "kruskal, loops 0.25" 1-48

@@ -202,6 +202,20 @@ GRIDS = {"backtrack": grid_backtrack, "pattern": grid_pattern}
 
 # ---------------------------------------------------------------- digging
 
+def dig_pairs(puzzle, solution, pairs, givens, target):
+    """Dig the pairs in order until `target` givens, keeping each removal that leaves the
+    solution unique; returns the givens left."""
+    for a, b in pairs:
+        if givens <= target:
+            break
+        puzzle[a] = puzzle[b] = 0
+        if still_unique(puzzle, solution, (a, b)):
+            givens -= 2
+        else:
+            puzzle[a], puzzle[b] = solution[a], solution[b]
+    return givens
+
+
 def dig(solution, target, rnd, swaps=0):
     """Symmetric digging towards `target` givens; the puzzle, or None if stuck above it.
 
@@ -216,14 +230,7 @@ def dig(solution, target, rnd, swaps=0):
         givens = 80
     pairs = PAIRS[:]
     rnd.shuffle(pairs)
-    for a, b in pairs:
-        if givens <= target:
-            break
-        puzzle[a] = puzzle[b] = 0
-        if still_unique(puzzle, solution, (a, b)):
-            givens -= 2
-        else:
-            puzzle[a], puzzle[b] = solution[a], solution[b]
+    givens = dig_pairs(puzzle, solution, pairs, givens, target)
     for _ in range(swaps):
         if givens <= target:
             break
@@ -233,14 +240,7 @@ def dig(solution, target, rnd, swaps=0):
         back = givens
         others = [p for p in PAIRS if puzzle[p[0]] and p != (ra, rb)]
         rnd.shuffle(others)
-        for a, b in others:
-            if givens <= target:
-                break
-            puzzle[a] = puzzle[b] = 0
-            if still_unique(puzzle, solution, (a, b)):
-                givens -= 2
-            else:
-                puzzle[a], puzzle[b] = solution[a], solution[b]
+        givens = dig_pairs(puzzle, solution, others, givens, target)
         if givens == back:
             puzzle[ra] = puzzle[rb] = 0
             givens -= 2

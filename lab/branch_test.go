@@ -164,4 +164,16 @@ func TestBranchRefusesStructuralChanges(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(cfg.Run.Out, "tiny-b2", checkpoints.ConfigFile)); err != nil {
 		t.Fatal(err)
 	}
+
+	// A headless branch whose step limit the parent has already passed would
+	// end before its first step: refused before its folder is made.
+	b, _ = ResumeConfig(dir)
+	b.Run.Name, b.Run.MaxSteps = "tiny-late", 1
+	if _, err := NewSession(b, Options{Persist: true, Branch: dir, ExitAtEnd: true}); err == nil || !IsInputError(err) ||
+		!strings.Contains(err.Error(), "run.max_steps = 1") || !strings.Contains(err.Error(), "already at step 2") {
+		t.Fatalf("branching past the step limit: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(cfg.Run.Out, "tiny-late")); !os.IsNotExist(err) {
+		t.Fatalf("a refused branch left a folder: %v", err)
+	}
 }

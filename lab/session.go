@@ -112,6 +112,9 @@ func NewSession(cfg *Config, opts Options) (*Session, error) {
 		if ck, err = loadCheckpoint(from); err != nil {
 			return nil, err
 		}
+		if m := cfg.Run.MaxSteps; opts.ExitAtEnd && m > 0 && ck.meta.Step >= m {
+			return nil, inputErrorf("run.max_steps = %d: %s is already at step %d (the limit counts from the run's first step); give a larger limit", m, ck.path, ck.meta.Step)
+		}
 	}
 	folderCfg := cfg   // the lab.toml a new run folder starts with
 	var edits []string // a branch's changes, applied at the fork

@@ -3,17 +3,21 @@ package engine
 import "math"
 
 // scheduleLR is the learning rate at optimizer step t (1-based) for base rate
-// base: linear warm-up, then cosine from base down to LRMinRatio·base at
-// TotalSteps (HRM.md §5.3); constant after warm-up when TotalSteps is 0 or
-// not beyond the warm-up. Past TotalSteps the rate stays at the floor.
-func scheduleLR(h Hyper, t int, base float64) float64 {
+// base: linear warm-up, then cosine from base down to LRMinRatio·base (HRM.md
+// §5.3) as the budget is spent. The budget's progress is the larger of the
+// steps' (TotalSteps; 0 or not beyond the warm-up: none) and spent, the
+// fraction of a time budget used (0: none), so the cosine reaches its floor
+// at whichever limit comes first; with neither the rate is constant after
+// warm-up. Past the budget the rate stays at the floor.
+func scheduleLR(h Hyper, t int, base, spent float64) float64 {
 	if t < h.WarmupSteps {
 		return base * float64(t) / float64(h.WarmupSteps)
 	}
-	if h.TotalSteps <= h.WarmupSteps {
-		return base
+	progress := spent
+	if h.TotalSteps > h.WarmupSteps {
+		progress = max(progress, float64(t-h.WarmupSteps)/float64(h.TotalSteps-h.WarmupSteps))
 	}
-	progress := min(float64(t-h.WarmupSteps)/float64(h.TotalSteps-h.WarmupSteps), 1)
+	progress = min(max(progress, 0), 1)
 	r := h.LRMinRatio
 	return base * (r + (1-r)*0.5*(1+math.Cos(math.Pi*progress)))
 }

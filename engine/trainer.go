@@ -29,6 +29,7 @@ type Trainer struct {
 	rng *rand.Rand
 
 	step      int
+	spent     float64 // fraction of a time budget spent (SetTimeSpent)
 	trainable []*param
 	mom, vel  [][]float32
 	ema       [][]float32 // nil when EMA is off
@@ -130,6 +131,11 @@ func (t *Trainer) SetHyper(h Hyper) error {
 // Hyper returns the hyperparameters in force.
 func (t *Trainer) Hyper() Hyper { return t.h }
 
+// SetTimeSpent sets the fraction of a time budget spent before the next Step
+// (0: no time budget): the cosine follows it where it is ahead of the steps,
+// so a budget in minutes anneals on a machine of any speed.
+func (t *Trainer) SetTimeSpent(f float64) { t.spent = f }
+
 // Steps is the number of optimizer steps taken.
 func (t *Trainer) Steps() int { return t.step }
 
@@ -207,7 +213,7 @@ func (t *Trainer) Step(b Batch) (Metrics, error) {
 	met := t.metrics(w)
 	t.step++
 	met.Step = t.step
-	met.LR = scheduleLR(t.h, t.step, t.h.LR)
+	met.LR = scheduleLR(t.h, t.step, t.h.LR, t.spent)
 	met.GradNorm = t.update(w, met.LR)
 	return met, nil
 }
@@ -307,7 +313,7 @@ func (t *Trainer) update(w *workspace, lr float64) float64 {
 		sq += c.sq
 	}
 	if m := t.m; m.puzzle != nil {
-		lrp := scheduleLR(h, t.step, h.PuzzleEmbLR)
+		lrp := scheduleLR(h, t.step, h.PuzzleEmbLR, t.spent)
 		signSGD(m.puzzle.t.F32, w.puzzleGrad, t.carry.pids, m.cfg.PuzzleEmbLen*m.cfg.Hidden,
 			lrp, h.PuzzleEmbWeightDecay, t.ids, t.sums)
 	}

@@ -204,13 +204,26 @@ func TestScheduleLR(t *testing.T) {
 		step int
 		want float64
 	}{{1, 0.1}, {5, 0.5}, {10, 1}, {60, 0.55}, {110, 0.1}, {500, 0.1}} {
-		if got := scheduleLR(h, tc.step, 1); math.Abs(got-tc.want) > 1e-12 {
+		if got := scheduleLR(h, tc.step, 1, 0); math.Abs(got-tc.want) > 1e-12 {
 			t.Errorf("step %d: lr %v, want %v", tc.step, got, tc.want)
 		}
 	}
+	// A time budget ahead of the steps leads the cosine; behind them, the
+	// steps do; spent past 1 stays at the floor; warm-up comes first.
+	for _, tc := range []struct {
+		step        int
+		spent, want float64
+	}{{60, 0.75, 0.1 + 0.9*0.5*(1+math.Cos(0.75*math.Pi))}, {60, 0.25, 0.55}, {20, 3, 0.1}, {5, 0.9, 0.5}} {
+		if got := scheduleLR(h, tc.step, 1, tc.spent); math.Abs(got-tc.want) > 1e-12 {
+			t.Errorf("step %d, time spent %v: lr %v, want %v", tc.step, tc.spent, got, tc.want)
+		}
+	}
 	h.TotalSteps = 0
-	if got := scheduleLR(h, 1000, 2); got != 2 {
+	if got := scheduleLR(h, 1000, 2, 0); got != 2 {
 		t.Errorf("constant after warm-up: %v", got)
+	}
+	if got := scheduleLR(h, 1000, 2, 0.5); math.Abs(got-1.1) > 1e-12 {
+		t.Errorf("time budget alone, half spent: %v, want 1.1", got)
 	}
 }
 

@@ -40,8 +40,8 @@ type RunConfig struct {
 	Name            string  `toml:"name" help:"run folder name under out; empty: <task>-<arch>-<time>"`
 	Seed            int64   `toml:"seed" help:"seed of the model init, the data and the exploration"`
 	Out             string  `toml:"out" help:"folder that holds the runs"`
-	MaxSteps        int     `toml:"max_steps" help:"stop after this many optimizer steps (0: no limit)" live:"true"`
-	MaxMinutes      float64 `toml:"max_minutes" help:"stop after this many minutes of training (0: no limit)" live:"true"`
+	MaxSteps        int     `toml:"max_steps" help:"stop after this many optimizer steps, counted from the run's first (0: no limit)" live:"true"`
+	MaxMinutes      float64 `toml:"max_minutes" help:"stop after this many minutes of training, counted from the run's first step over resumed sessions (0: no limit)" live:"true"`
 	LogEvery        int     `toml:"log_every" help:"steps between progress lines and metrics.jsonl records" live:"true"`
 	EvalEvery       int     `toml:"eval_every" help:"steps between evaluations on the test split (0: never)" live:"true"`
 	EvalCount       int     `toml:"eval_count" help:"test examples used by each periodic evaluation" live:"true"`
@@ -92,7 +92,7 @@ type ModelConfig struct {
 type TrainConfig struct {
 	BatchSize            int     `toml:"batch_size" help:"examples per step (batch slots)" live:"true"`
 	LR                   float64 `toml:"lr" help:"peak learning rate of the dense weights" live:"true"`
-	LRMinRatio           float64 `toml:"lr_min_ratio" help:"cosine floor as a fraction of lr (1: constant after warm-up)" live:"true"`
+	LRMinRatio           float64 `toml:"lr_min_ratio" help:"cosine floor as a fraction of lr, reached at run.max_steps or run.max_minutes, whichever comes first (1: constant after warm-up)" live:"true"`
 	WarmupSteps          int     `toml:"warmup_steps" help:"linear warm-up steps" live:"true"`
 	WeightDecay          float64 `toml:"weight_decay" help:"decoupled weight decay of the dense weights" live:"true"`
 	Beta1                float64 `toml:"beta1" help:"Adam first-moment rate" live:"true"`

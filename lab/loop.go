@@ -176,6 +176,12 @@ func (s *Session) trainStep(batch *engine.Batch) error {
 	if err := s.data.Next(batch, s.trainer.Hyper().BatchSize); err != nil {
 		return err
 	}
+	cfg := s.Config()
+	spent := 0.0
+	if mm := cfg.Run.MaxMinutes; mm > 0 {
+		spent = s.runTime().Minutes() / mm
+	}
+	s.trainer.SetTimeSpent(spent)
 	t0 := time.Now()
 	m, err := s.trainer.Step(*batch)
 	if err != nil {
@@ -191,9 +197,8 @@ func (s *Session) trainStep(batch *engine.Batch) error {
 	p := pointOf(m)
 	p.Elapsed = s.trainTime.Seconds()
 	s.History.addPoint(p)
-	cfg := s.Config()
 	s.mu.Lock()
-	s.status.Step, s.status.StepsPerSec, s.status.Elapsed = m.Step, s.rate, s.trainTime
+	s.status.Step, s.status.StepsPerSec, s.status.Elapsed = m.Step, s.rate, s.runTime()
 	s.status.ETA = s.eta(cfg)
 	s.mu.Unlock()
 	s.publish(Event{Kind: EventMetrics, Step: m.Step, Metrics: m, StepsPerS: s.rate, ElapsedSec: s.trainTime.Seconds()})
@@ -223,7 +228,7 @@ func (s *Session) eta(cfg *Config) time.Duration {
 		left = time.Duration(float64(cfg.Run.MaxSteps-s.trainer.Steps()) / s.rate * float64(time.Second))
 	}
 	if cfg.Run.MaxMinutes > 0 {
-		byTime := time.Duration(cfg.Run.MaxMinutes*float64(time.Minute)) - s.trainTime
+		byTime := time.Duration(cfg.Run.MaxMinutes*float64(time.Minute)) - s.runTime()
 		if left == 0 || byTime < left {
 			left = byTime
 		}
@@ -236,8 +241,12 @@ func (s *Session) limitReached() bool {
 	if cfg.Run.MaxSteps > 0 && s.trainer.Steps() >= cfg.Run.MaxSteps {
 		return true
 	}
-	return cfg.Run.MaxMinutes > 0 && s.trainTime.Minutes() >= cfg.Run.MaxMinutes
+	return cfg.Run.MaxMinutes > 0 && s.runTime().Minutes() >= cfg.Run.MaxMinutes
 }
+
+// runTime is the run's training time: run.max_minutes, like run.max_steps,
+// counts from the run's first step over resumed sessions.
+func (s *Session) runTime() time.Duration { return s.priorTime + s.trainTime }
 
 // reachEnd evaluates and saves once when a limit is reached.
 func (s *Session) reachEnd() {

@@ -104,6 +104,8 @@ func ReferenceRunFor(cfg *Config, dataDir string, train tasks.Index) (ReferenceR
 	}
 	if t.LRMinRatio < 1 && cfg.Run.MaxSteps > 0 {
 		r.Notes = append(r.Notes, "the cosine decays over the reference's total steps (epochs x examples / batch), which rounds run.max_steps up to whole epochs")
+	} else if t.LRMinRatio < 1 && cfg.Run.MaxMinutes > 0 {
+		r.Notes = append(r.Notes, "the cosine here runs over run.max_minutes; the reference's runs over its epochs: set run.max_steps to the steps the minutes bought")
 	}
 	r.Notes = append(r.Notes, "global_batch_size is split over the GPUs (8 here: change --nproc-per-node); the reference computes in bfloat16 (forward_dtype)")
 	return r, nil

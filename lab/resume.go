@@ -3,14 +3,21 @@ package lab
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"time"
 
 	"hrmlab/checkpoints"
 	"hrmlab/engine"
 	"hrmlab/tasks"
 )
+
+// KeyTrainSeconds is the checkpoint metadata holding the run's training time
+// up to it, so run.max_minutes and the cosine over it go on where they were.
+const KeyTrainSeconds = "train_seconds"
 
 // loadedCheckpoint is a checkpoint file read back with its config.
 type loadedCheckpoint struct {
@@ -128,6 +135,13 @@ func (c *loadedCheckpoint) restore(s *Session) error {
 	}
 	if err := s.data.Restore(c.prefixed("data.")); err != nil {
 		return &InputError{Err: fmt.Errorf("%s: %w", c.path, err)}
+	}
+	if v, ok := c.meta.Extra[KeyTrainSeconds]; ok { // absent before it was recorded: the clock starts again
+		sec, err := strconv.ParseFloat(v, 64)
+		if err != nil || sec < 0 || math.IsInf(sec, 0) {
+			return inputErrorf("%s: %s %q is not a number of seconds", c.path, KeyTrainSeconds, v)
+		}
+		s.priorTime = time.Duration(sec * float64(time.Second))
 	}
 	return nil
 }

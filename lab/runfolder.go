@@ -132,6 +132,7 @@ func (r *runFolder) save(s *Session) (string, error) {
 	for k, v := range s.data.State() {
 		extra["data."+k] = v
 	}
+	extra[KeyTrainSeconds] = strconv.FormatFloat(s.runTime().Seconds(), 'f', 3, 64)
 	if p, ok := s.History.Last(); ok {
 		extra[checkpoints.KeyTrainLoss] = strconv.FormatFloat(p.Loss, 'g', 6, 64)
 	}

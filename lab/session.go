@@ -32,7 +32,7 @@ type Status struct {
 	State           State
 	Step            int
 	StepsPerSec     float64
-	Elapsed         time.Duration // time spent training, pauses excluded
+	Elapsed         time.Duration // the run's time spent training, pauses excluded, over resumed sessions
 	ETA             time.Duration // 0 when there is no limit
 	RunDir          string
 	LastEval        *EvalReport
@@ -69,8 +69,9 @@ type Session struct {
 	// Owned by the training goroutine.
 	paused     bool
 	finished   bool
-	trainTime  time.Duration
-	rate       float64 // smoothed steps per second
+	priorTime  time.Duration // the run's training time before this session (resume, branch)
+	trainTime  time.Duration // this session's
+	rate       float64       // smoothed steps per second
 	lastEvalAt int
 	lastSaveAt int
 }
@@ -144,6 +145,9 @@ func NewSession(cfg *Config, opts Options) (*Session, error) {
 	if ck != nil {
 		if err := ck.restore(s); err != nil {
 			return nil, err
+		}
+		if m := cfg.Run.MaxMinutes; opts.ExitAtEnd && m > 0 && s.priorTime.Minutes() >= m {
+			return nil, inputErrorf("run.max_minutes = %g: %s has already trained %.2f minutes (the limit counts from the run's first step); give a larger limit", m, ck.path, s.priorTime.Minutes())
 		}
 	}
 	if opts.Persist {

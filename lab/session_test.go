@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -256,5 +257,55 @@ func TestStopWithoutSavingSavesNothing(t *testing.T) {
 	}
 	if infos, _ := checkpoints.List(filepath.Join(cfg.Run.Out, "tiny", checkpoints.Dir)); len(infos) != 0 {
 		t.Fatalf("checkpoints %+v after StopWithoutSaving", infos)
+	}
+}
+
+// A budget in minutes drives the cosine (the rate falls as the time is spent,
+// on a machine of any speed), and a resumed run goes on with the run's clock:
+// it is refused when the budget is already spent, and with a larger one its
+// rate starts where the cosine stood.
+func TestTimeBudgetAnnealsAndCarriesOverResume(t *testing.T) {
+	cfg := tinyConfig(t)
+	if err := cfg.ApplySets([]string{"run.max_minutes=0.005", "run.eval_every=0", "run.checkpoint_every=0",
+		"train.warmup_steps=0", "train.lr_min_ratio=0.1"}); err != nil {
+		t.Fatal(err)
+	}
+	base := cfg.Train.LR
+	s, _ := runToEnd(t, cfg, Options{Persist: true})
+	ps := s.History.PointsSince(0)
+	if len(ps) < 3 {
+		t.Fatalf("%d steps in 0.3 s", len(ps))
+	}
+	for i := 1; i < len(ps); i++ {
+		if ps[i].LR > ps[i-1].LR {
+			t.Fatalf("step %d: lr rose from %v to %v", ps[i].Step, ps[i-1].LR, ps[i].LR)
+		}
+	}
+	if first, last := ps[0].LR, ps[len(ps)-1].LR; first < 0.99*base || last > 0.5*base {
+		t.Fatalf("lr %v at the first step and %v at the last, base %v", first, last, base)
+	}
+	if e := s.Status().Elapsed; e < 300*time.Millisecond {
+		t.Fatalf("elapsed %v at the end of a 0.3 s budget", e)
+	}
+
+	dir := filepath.Join(cfg.Run.Out, "tiny")
+	again, err := ResumeConfig(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewSession(again, Options{Persist: true, Resume: dir, ExitAtEnd: true}); err == nil || !IsInputError(err) ||
+		!strings.Contains(err.Error(), "run.max_minutes = 0.005") {
+		t.Fatalf("resuming a run whose time budget is spent: %v", err)
+	}
+	if err := again.ApplySets([]string{"run.max_minutes=0.01"}); err != nil {
+		t.Fatal(err)
+	}
+	r, _ := runToEnd(t, again, Options{Persist: true, Resume: dir})
+	more := r.History.PointsSince(len(ps))
+	if len(more) == 0 {
+		t.Fatal("the resumed run took no step")
+	}
+	if more[0].LR > 0.56*base {
+		t.Fatalf("resumed with half the budget spent: first lr %v (base %v)", more[0].LR, base)
 	}
 }

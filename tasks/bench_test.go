@@ -69,10 +69,10 @@ func BenchmarkSamplerFreshSudoku9(b *testing.B) {
 }
 
 // BenchmarkSamplerFreshMaze11Mix draws one fresh batch of 48 11x11 mazes from every carver
-// with path lengths drawn from 1..40 (the maze-hrm preset's stream).
+// with path lengths drawn from 1..48 (the maze-hrm preset's stream).
 func BenchmarkSamplerFreshMaze11Mix(b *testing.B) {
 	d, err := New(Options{Kind: "maze", Size: 11, Seed: 1, TestCount: 1,
-		Difficulty: Difficulty{Carver: "mix", MinPathLen: 1, MaxPathLen: 40, Loops: -1}})
+		Difficulty: Difficulty{Carver: "mix", MinPathLen: 1, MaxPathLen: 48, Loops: -1}})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -8,6 +8,7 @@
 #
 #   scripts/sudoku-givens.sh runs/s9                   a run folder (its latest checkpoint) or a checkpoint
 #   N=64 SAMPLES="8 32" scripts/sudoku-givens.sh runs/s9
+#   RANGES="22-25 26-29" N=128 SAMPLES="8 32" scripts/sudoku-givens.sh runs/s9   some rows only
 #
 # The sets are made once into $SUDOKU_SETS (default runs/sudoku-sets) and reused. The
 # independent generator takes seconds per puzzle below 26 givens: it stops after
@@ -21,7 +22,11 @@ hrmlab=${HRMLAB:-./hrmlab}
 read -r -a ks <<<"${SAMPLES:-}"
 . scripts/lib/score.sh
 mkdir -p "$sets"
-ranges=("17 21" "22 25" "26 29" "30 33" "34 37" "38 45")
+ranges=()
+for r in ${RANGES:-17-21 22-25 26-29 30-33 34-37 38-45}; do
+  [[ "$r" =~ ^[0-9]+-[0-9]+$ ]] || { echo "sudoku-givens: RANGES wants LO-HI pairs, not '$r'" >&2; exit 2; }
+  ranges+=("${r%-*} ${r#*-}")
+done
 header source givens -- "${ks[@]}"
 for r in "${ranges[@]}"; do
   set -- $r

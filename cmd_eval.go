@@ -19,6 +19,7 @@ func cmdEval(args []string, stdout, stderr io.Writer) error {
 	n := fs.Int("n", 0, "evaluate the first `N` test puzzles (0: all)")
 	segments := segmentsFlag(fs)
 	samples, seed := samplesFlags(fs)
+	threshold := haltThresholdFlag(fs)
 	batch := fs.Int("batch", 0, "puzzles per forward pass (0: the run's train.batch_size)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	if err := parse(fs, args); err != nil {
@@ -27,7 +28,7 @@ func cmdEval(args []string, stdout, stderr io.Writer) error {
 	if *ckpt == "" {
 		return badInput("eval: -checkpoint is required")
 	}
-	l, err := openCheckpoint(*ckpt, *data, stderr)
+	l, err := openCheckpoint(*ckpt, *data, *threshold, stderr)
 	if err != nil {
 		return err
 	}
@@ -48,12 +49,18 @@ func cmdEval(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// openCheckpoint opens a checkpoint for eval and solve, saying on stderr what
-// to keep in mind about a reference checkpoint's numbers.
-func openCheckpoint(path, data string, stderr io.Writer) (*lab.Loaded, error) {
+// openCheckpoint opens a checkpoint for eval and solve, with the halting
+// threshold -halt-threshold asks for (0: the checkpoint's), saying on stderr
+// what to keep in mind about a reference checkpoint's numbers.
+func openCheckpoint(path, data string, threshold float64, stderr io.Writer) (*lab.Loaded, error) {
 	l, err := lab.OpenCheckpoint(path, data)
 	if err != nil {
 		return nil, err
+	}
+	if threshold != 0 {
+		if err := l.Model.SetHaltThreshold(threshold); err != nil {
+			return nil, badInput("-halt-threshold: %v", err)
+		}
 	}
 	for _, n := range l.Notes {
 		fmt.Fprintf(stderr, "hrmlab: note: %s\n", n)
@@ -68,6 +75,12 @@ func segmentsFlag(fs *flag.FlagSet) *int {
 	m := fs.Int("segments", 0, "segments per puzzle `M`, beyond model.halt_max_steps if you like (0: the run's model.halt_max_steps)")
 	fs.IntVar(m, "max-steps", 0, "the same as -segments `M`")
 	return m
+}
+
+// haltThresholdFlag registers -halt-threshold: how sure the halting head must
+// be before the model stops.
+func haltThresholdFlag(fs *flag.FlagSet) *float64 {
+	return fs.Float64("halt-threshold", 0, "halt a puzzle once sigmoid(q_halt - q_continue) exceeds `P`, in [0.5, 1) (0: the run's model.halt_threshold)")
 }
 
 // samplesFlags registers -samples and -seed: test-time scaling under the
@@ -88,7 +101,7 @@ func pick(flagValue, fallback int) int {
 func printEval(w io.Writer, task tasks.Task, r lab.EvalReport) {
 	fmt.Fprintf(w, "%s, step %d: %d puzzles, %d segments\n", task.Name(), r.Step, r.N, r.Segments)
 	fmt.Fprintf(w, "  exact accuracy   %.4f\n  valid accuracy   %.4f\n  token accuracy   %.4f\n", r.ExactAccuracy, r.ValidAccuracy, r.TokenAccuracy)
-	fmt.Fprintf(w, "  mean halt step   %.2f  (exact at the halt step %.4f)\n", r.MeanHaltStep, r.ExactAtHalt)
+	fmt.Fprintf(w, "  mean halt step   %.2f  (exact at the halt step %.4f; halts at q %g)\n", r.MeanHaltStep, r.ExactAtHalt, r.HaltThreshold)
 	if r.PassAt1 != nil {
 		fmt.Fprintf(w, "  ARC pass@1       %.4f\n  ARC pass@2       %.4f\n", *r.PassAt1, *r.PassAt2)
 	}
@@ -112,6 +125,7 @@ func cmdSolve(args []string, stdout, stderr io.Writer) error {
 	split := fs.String("split", "test", "with a reference dataset folder: its train or test split")
 	segments := segmentsFlag(fs)
 	samples, seed := samplesFlags(fs)
+	threshold := haltThresholdFlag(fs)
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -122,7 +136,7 @@ func cmdSolve(args []string, stdout, stderr io.Writer) error {
 	if (*puzzle == "") == (*data == "") {
 		return badInput("solve: give exactly one of -puzzle TEXT or -data FILE -index I")
 	}
-	l, err := openCheckpoint(*ckpt, *data, stderr)
+	l, err := openCheckpoint(*ckpt, *data, *threshold, stderr)
 	if err != nil {
 		return err
 	}

@@ -117,4 +117,11 @@ func TestEvalSolveSamples(t *testing.T) {
 	if stdout, _, code = runCmd(t, "solve", "-checkpoint", run, "-puzzle", "1..4.4.2.....3.1", "-samples", "3"); code != 0 || !strings.Contains(stdout, "3 test-time samples") {
 		t.Fatalf("solve -samples 3 (text): exit %d\n%s", code, stdout)
 	}
+	// -halt-threshold: the report names the rule it used; out of range is bad input.
+	if stdout, stderr, code = runCmd(t, "eval", "-checkpoint", run, "-n", "4", "-halt-threshold", "0.95", "-json"); code != 0 || !strings.Contains(stdout, `"halt_threshold":0.95`) {
+		t.Fatalf("eval -halt-threshold 0.95: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if _, stderr, code = runCmd(t, "solve", "-checkpoint", run, "-puzzle", "1..4.4.2.....3.1", "-halt-threshold", "0.2"); code != 2 || !strings.Contains(stderr, "-halt-threshold: model.halt_threshold: 0.2 is not in [0.5, 1)") {
+		t.Fatalf("solve -halt-threshold 0.2: exit %d\n%s", code, stderr)
+	}
 }

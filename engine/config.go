@@ -26,8 +26,13 @@ type Config struct {
 	TokenMixer   string  // "attention" | "mlp" (TRM's mlp_t, selectable for HRM too)
 	LossType     string  // "stablemax" | "softmax"
 	ACTContinue  bool    // Q-learning continue head + bootstrap target (HRM true; TRM false)
-	RopeTheta    float64 // 10000
-	RMSNormEps   float64 // 1e-5
+	// HaltThreshold is evaluation's halting rule (Run's WouldHalt): halt once
+	// sigmoid(q_halt − q_continue) exceeds it (no continue head:
+	// sigmoid(q_halt)). 0 means 0.5, the reference's rule, which training
+	// always uses. Live.
+	HaltThreshold float64
+	RopeTheta     float64 // 10000
+	RMSNormEps    float64 // 1e-5
 }
 
 // DefaultHRM is the reference configuration of HRM.md §1.1 for 9×9 Sudoku:
@@ -102,7 +107,28 @@ func (c Config) Validate() error {
 	if !(c.RMSNormEps > 0) {
 		return fmt.Errorf("model.rms_norm_eps: %v must be positive", c.RMSNormEps)
 	}
+	return checkHaltThreshold(c.HaltThreshold)
+}
+
+func checkHaltThreshold(p float64) error {
+	if p != 0 && !(p >= 0.5 && p < 1) {
+		return fmt.Errorf("model.halt_threshold: %v is not in [0.5, 1)", p)
+	}
 	return nil
+}
+
+// EvalHaltThreshold is HaltThreshold with 0 read as the 0.5 it means.
+func (c Config) EvalHaltThreshold() float64 {
+	if c.HaltThreshold == 0 {
+		return 0.5
+	}
+	return c.HaltThreshold
+}
+
+// haltMargin is the logit WouldHalt's margin must exceed: 0 at 0.5.
+func (c Config) haltMargin() float32 {
+	p := c.EvalHaltThreshold()
+	return float32(math.Log(p / (1 - p)))
 }
 
 // seq is S = P + L, the number of positions the blocks see.
@@ -129,6 +155,7 @@ type Hyper struct {
 	HaltMaxSteps         int
 	HaltExplorationProb  float64
 	HCycles, LCycles     int     // override the model's cycles (live); 0 keeps the model's
+	HaltThreshold        float64 // override the model's evaluation halting threshold (live); 0 keeps the model's
 	EMARate              float64 // 0 = off; e.g. 0.999 (TRM)
 }
 
@@ -165,6 +192,8 @@ func (h Hyper) Validate() error {
 		return fmt.Errorf("train.h_cycles: %d is negative", h.HCycles)
 	case h.LCycles < 0:
 		return fmt.Errorf("train.l_cycles: %d is negative", h.LCycles)
+	case checkHaltThreshold(h.HaltThreshold) != nil:
+		return checkHaltThreshold(h.HaltThreshold)
 	case !(h.EMARate >= 0 && h.EMARate < 1):
 		return fmt.Errorf("train.ema_rate: %v is not in [0, 1)", h.EMARate)
 	}

@@ -146,6 +146,15 @@ func (m *Model) ropeTables() {
 // Config returns the model's configuration (with the live cycle counts).
 func (m *Model) Config() Config { return m.cfg }
 
+// SetHaltThreshold sets the evaluation halting threshold (Config.HaltThreshold).
+func (m *Model) SetHaltThreshold(p float64) error {
+	if err := checkHaltThreshold(p); err != nil {
+		return err
+	}
+	m.cfg.HaltThreshold = p
+	return nil
+}
+
 // Tensors returns every parameter and buffer under the reference state-dict
 // names, in a stable order. The slices alias the live weights.
 func (m *Model) Tensors() []*Tensor {

@@ -8,7 +8,7 @@ type SegmentOutput struct {
 	Confidence []float32 // Size*SeqLen probability of the argmax token (under the model's loss: stablemax or softmax)
 	QHalt      []float32 // Size, sigmoid(q_halt logit)
 	QContinue  []float32 // Size, sigmoid(q_continue logit); 0 when the model has no continue head
-	WouldHalt  []bool    // Size, the training halting rule without exploration (HRM: q_halt > q_continue; no continue head: q_halt > 0)
+	WouldHalt  []bool    // Size, the halting rule without exploration: sigmoid(q_halt − q_continue) > Config.HaltThreshold (no continue head: sigmoid(q_halt)); at 0.5, training's rule
 	Inner      [][]int32 // only when inner is requested: provisional predictions after each H update (HRM) / y update (TRM), each Size*SeqLen
 }
 
@@ -45,6 +45,7 @@ func (m *Model) Run(b Batch, segments int, inner bool, fn func(seg int, out *Seg
 			out.Inner = append(out.Inner, preds)
 		}
 	}
+	margin := c.haltMargin()
 	for seg := 1; seg <= segments; seg++ {
 		out.Inner = out.Inner[:0]
 		w.segment(cr.zH, cr.zL, b.Inputs, b.PuzzleIDs, false, onH)
@@ -54,10 +55,10 @@ func (m *Model) Run(b Batch, segments int, inner bool, fn func(seg int, out *Seg
 			out.QHalt[i] = sigmoid32(qh)
 			if c.ACTContinue {
 				out.QContinue[i] = sigmoid32(qc)
-				out.WouldHalt[i] = qh > qc
+				out.WouldHalt[i] = qh-qc > margin
 			} else {
 				out.QContinue[i] = 0
-				out.WouldHalt[i] = qh > 0
+				out.WouldHalt[i] = qh > margin
 			}
 		}
 		fn(seg, out)

@@ -116,6 +116,9 @@ func (t *Trainer) SetHyper(h Hyper) error {
 	if h.LCycles > 0 {
 		t.m.cfg.LCycles = h.LCycles
 	}
+	if h.HaltThreshold > 0 {
+		t.m.cfg.HaltThreshold = h.HaltThreshold
+	}
 	if h.EMARate == 0 {
 		t.ema = nil
 	} else if t.ema == nil {

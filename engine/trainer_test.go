@@ -400,3 +400,56 @@ func TestHaltingRule(t *testing.T) {
 		}
 	}
 }
+
+// TestHaltThreshold: evaluation halts once sigmoid(q_halt − q_continue)
+// (without a continue head, sigmoid(q_halt)) exceeds the threshold; 0 means
+// the reference's 0.5; a live change reaches the evaluation model.
+func TestHaltThreshold(t *testing.T) {
+	for _, cont := range []bool{true, false} {
+		c := tinyConfig()
+		c.ACTContinue = cont
+		m := newTestModel(t, c, 1)
+		m.qB.t.F32[0], m.qB.t.F32[1] = 2, 0.5 // the q head's weights start at 0: the logits are the biases
+		margin := 2.0
+		if cont {
+			margin = 1.5
+		}
+		p := 1 / (1 + math.Exp(-margin)) // 0.818 with the continue head, 0.881 without
+		wouldHalt := func(m *Model) bool {
+			var h bool
+			if err := m.Run(randomBatch(c, 1, 3), 1, false, func(_ int, o *SegmentOutput) { h = o.WouldHalt[0] }); err != nil {
+				t.Fatal(err)
+			}
+			return h
+		}
+		for _, tc := range []struct {
+			threshold float64
+			want      bool
+		}{{0, true}, {0.5, true}, {p - 0.01, true}, {p + 0.01, false}, {0.99, false}} {
+			if err := m.SetHaltThreshold(tc.threshold); err != nil {
+				t.Fatal(err)
+			}
+			if got := wouldHalt(m); got != tc.want {
+				t.Errorf("continue head %v, sigmoid(margin) %.3f, threshold %v: would halt %v", cont, p, tc.threshold, got)
+			}
+		}
+		for _, bad := range []float64{0.3, 1, math.NaN()} {
+			if err := m.SetHaltThreshold(bad); err == nil || !strings.Contains(err.Error(), "model.halt_threshold") {
+				t.Errorf("threshold %v: %v", bad, err)
+			}
+		}
+		m.SetHaltThreshold(0)
+		tr, err := NewTrainer(m, testHyper(1), 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := testHyper(1)
+		h.HaltThreshold = 0.99
+		if err := tr.SetHyper(h); err != nil {
+			t.Fatal(err)
+		}
+		if wouldHalt(tr.EvalModel()) {
+			t.Errorf("continue head %v: a live threshold of 0.99 did not reach the evaluation model", cont)
+		}
+	}
+}

@@ -81,6 +81,7 @@ type ModelConfig struct {
 	LCycles             int     `toml:"l_cycles" help:"HRM: L updates per H update (T); TRM: latent updates per recursion (n)" live:"true"`
 	HaltMaxSteps        int     `toml:"halt_max_steps" help:"most supervision segments per puzzle (M_max)" live:"true"`
 	HaltExplorationProb float64 `toml:"halt_exploration_prob" help:"probability of a random minimum number of segments" live:"true"`
+	HaltThreshold       float64 `toml:"halt_threshold" help:"evaluation halts a puzzle once sigmoid(q_halt - q_continue) exceeds this (no continue head: sigmoid(q_halt)); 0.5 is the reference's rule, which training always uses" live:"true"`
 	PosEncodings        string  `toml:"pos_encodings" help:"rope, learned or none"`
 	TokenMixer          string  `toml:"token_mixer" help:"attention, or mlp (TRM's attention-free mixer)"`
 	Loss                string  `toml:"loss" help:"stablemax or softmax cross-entropy"`

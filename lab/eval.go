@@ -18,6 +18,7 @@ type EvalReport struct {
 	MeanHaltStep   float64   `json:"mean_halt_step"`   // where the halting rule would stop
 	HaltHistogram  []int     `json:"halt_histogram"`   // [k-1]: puzzles that would halt at segment k
 	ExactAtHalt    float64   `json:"exact_at_halt"`    // exact accuracy of the answer at the would-halt segment
+	HaltThreshold  float64   `json:"halt_threshold"`   // the halting rule's threshold (model.halt_threshold)
 	ExactBySegment []float64 `json:"exact_by_segment"` // exact accuracy after each segment
 	// ARC only: pass@1 and pass@2 over the evaluation tasks, voting across
 	// augmentations (HRM.md §8.2); a task whose test inputs were not all
@@ -49,7 +50,7 @@ func Evaluate(model *engine.Model, task tasks.Task, examples []tasks.Example, se
 // halting figures and exact_by_segment stay those of the puzzle as it is.
 func EvaluateWith(model *engine.Model, task tasks.Task, examples []tasks.Example, opts EvalOptions) (EvalReport, error) {
 	segments := opts.Segments
-	r := EvalReport{N: len(examples), Segments: segments, Samples: max(opts.Samples, 1),
+	r := EvalReport{N: len(examples), Segments: segments, Samples: max(opts.Samples, 1), HaltThreshold: model.Config().EvalHaltThreshold(),
 		HaltHistogram: make([]int, max(segments, 0)), ExactBySegment: make([]float64, max(segments, 0))}
 	if len(examples) == 0 || segments < 1 {
 		return r, nil

@@ -15,24 +15,25 @@ func modelConfig(c *Config, d *dataStream) engine.Config {
 func engineConfig(c *Config, task tasks.Task, puzzleIDs int) engine.Config {
 	m := c.Model
 	return engine.Config{
-		Arch:         m.Arch,
-		VocabSize:    len(task.Vocab()),
-		SeqLen:       task.SeqLen(),
-		NumPuzzleIDs: puzzleIDs,
-		PuzzleEmbLen: m.PuzzleEmbLen,
-		Hidden:       m.Hidden,
-		Heads:        m.Heads,
-		Expansion:    m.Expansion,
-		HLayers:      m.HLayers,
-		LLayers:      m.LLayers,
-		HCycles:      m.HCycles,
-		LCycles:      m.LCycles,
-		PosEncodings: m.PosEncodings,
-		TokenMixer:   m.TokenMixer,
-		LossType:     m.Loss,
-		ACTContinue:  m.ACTContinue,
-		RopeTheta:    10000,
-		RMSNormEps:   1e-5,
+		Arch:          m.Arch,
+		VocabSize:     len(task.Vocab()),
+		SeqLen:        task.SeqLen(),
+		NumPuzzleIDs:  puzzleIDs,
+		PuzzleEmbLen:  m.PuzzleEmbLen,
+		Hidden:        m.Hidden,
+		Heads:         m.Heads,
+		Expansion:     m.Expansion,
+		HLayers:       m.HLayers,
+		LLayers:       m.LLayers,
+		HCycles:       m.HCycles,
+		LCycles:       m.LCycles,
+		PosEncodings:  m.PosEncodings,
+		TokenMixer:    m.TokenMixer,
+		LossType:      m.Loss,
+		ACTContinue:   m.ACTContinue,
+		HaltThreshold: m.HaltThreshold,
+		RopeTheta:     10000,
+		RMSNormEps:    1e-5,
 	}
 }
 
@@ -55,6 +56,7 @@ func hyperOf(c *Config) engine.Hyper {
 		HaltExplorationProb:  c.Model.HaltExplorationProb,
 		HCycles:              c.Model.HCycles,
 		LCycles:              c.Model.LCycles,
+		HaltThreshold:        c.Model.HaltThreshold,
 		EMARate:              t.EMA,
 	}
 }

@@ -99,6 +99,9 @@ func ReferenceRunFor(cfg *Config, dataDir string, train tasks.Index) (ReferenceR
 	if t.Optimizer != "adam_atan2" {
 		r.Notes = append(r.Notes, "train.optimizer "+t.Optimizer+": the reference always trains with AdamATan2")
 	}
+	if cfg.Model.HaltThreshold != 0.5 {
+		r.Notes = append(r.Notes, fmt.Sprintf("model.halt_threshold %g is the lab's evaluation rule: the reference evaluates every segment and halts at 0.5 in training", cfg.Model.HaltThreshold))
+	}
 	if t.EMA > 0 && r.Repo == "sapientinc/HRM" {
 		r.Notes = append(r.Notes, "train.ema: sapientinc/HRM keeps no EMA of the weights; its checkpoints hold the raw weights")
 	}

@@ -120,6 +120,7 @@ func (c *Config) checks() []check {
 		atLeast("model.l_cycles", m.LCycles, 1),
 		atLeast("model.halt_max_steps", m.HaltMaxSteps, 1),
 		between("model.halt_exploration_prob", m.HaltExplorationProb, 0, 1),
+		{"model.halt_threshold", m.HaltThreshold >= 0.5 && m.HaltThreshold < 1, fmt.Sprintf("%v is not in [0.5, 1)", m.HaltThreshold), nil},
 		oneOf("model.pos_encodings", m.PosEncodings, "rope", "learned", "none"),
 		oneOf("model.token_mixer", m.TokenMixer, "attention", "mlp"),
 		oneOf("model.loss", m.Loss, "stablemax", "softmax"),

@@ -9,6 +9,7 @@
 #   scripts/sudoku-givens.sh runs/s9                   a run folder (its latest checkpoint) or a checkpoint
 #   N=64 SAMPLES="8 32" scripts/sudoku-givens.sh runs/s9
 #   RANGES="22-25 26-29" N=128 SAMPLES="8 32" scripts/sudoku-givens.sh runs/s9   some rows only
+#   EVAL_FLAGS="-halt-threshold 0.9" scripts/sudoku-givens.sh runs/s9            flags for every eval
 #
 # The sets are made once into $SUDOKU_SETS (default runs/sudoku-sets) and reused. The
 # independent generator takes seconds per puzzle below 26 givens: it stops after

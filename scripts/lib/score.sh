@@ -1,6 +1,7 @@
 # Shared by the scoring scripts (scripts/sudoku-givens.sh, scripts/maze-carvers.sh):
 # evaluate a checkpoint on a puzzle file and print one markdown table row.
-# Source it; it uses $hrmlab (the binary), $ck (the checkpoint) and $n (puzzles per set).
+# Source it; it uses $hrmlab (the binary), $ck (the checkpoint) and $n (puzzles per set);
+# EVAL_FLAGS adds flags to every eval (for example "-halt-threshold 0.9").
 
 field() { # NAME JSON: a top-level number field of hrmlab's one-line JSON
   sed -nE 's/.*"'"$1"'":([-0-9.e+]+).*/\1/p' <<<"$2"
@@ -16,13 +17,15 @@ score() {
   shift
   while [ "$1" != -- ]; do ks+=("$1"); shift; done
   shift
-  out=$("$hrmlab" eval -checkpoint "$ck" -data "$file" -n "$n" -json)
+  local extra
+  read -r -a extra <<<"${EVAL_FLAGS:-}"
+  out=$("$hrmlab" eval -checkpoint "$ck" -data "$file" -n "$n" "${extra[@]}" -json)
   row=$(printf '| %s ' "$@")
   row+=$(printf '| %s | %s | %s | %s | %s ' "$(field n "$out")" "$(pct "$(field exact_accuracy "$out")")" \
     "$(pct "$(field exact_at_halt "$out")")" "$(pct "$(field valid_accuracy "$out")")" "$(field mean_halt_step "$out")")
   local k
   for k in "${ks[@]}"; do
-    out=$("$hrmlab" eval -checkpoint "$ck" -data "$file" -n "$n" -samples "$k" -json)
+    out=$("$hrmlab" eval -checkpoint "$ck" -data "$file" -n "$n" -samples "$k" "${extra[@]}" -json)
     row+=$(printf '| %s ' "$(pct "$(field exact_accuracy "$out")")")
   done
   echo "$row|"

@@ -113,17 +113,18 @@ func NewSession(cfg *Config, opts Options) (*Session, error) {
 		if ck, err = loadCheckpoint(from); err != nil {
 			return nil, err
 		}
-		if m := cfg.Run.MaxSteps; opts.ExitAtEnd && m > 0 && ck.meta.Step >= m {
-			return nil, inputErrorf("run.max_steps = %d: %s is already at step %d (the limit counts from the run's first step); give a larger limit", m, ck.path, ck.meta.Step)
-		}
 	}
-	folderCfg := cfg   // the lab.toml a new run folder starts with
-	var edits []string // a branch's changes, applied at the fork
+	maxSteps := cfg.Run.MaxSteps // asked for: a branch applies it as an edit at the fork
+	folderCfg := cfg             // the lab.toml a new run folder starts with
+	var edits []string           // a branch's changes, applied at the fork
 	if opts.Branch != "" {
 		var err error
 		if cfg, folderCfg, edits, err = branchConfig(ck, cfg); err != nil {
 			return nil, err
 		}
+	}
+	if m := maxSteps; ck != nil && opts.ExitAtEnd && m > 0 && ck.meta.Step >= m {
+		return nil, inputErrorf("run.max_steps = %d: %s is already at step %d (the limit counts from the run's first step); give a larger limit", m, ck.path, ck.meta.Step)
 	}
 	data, err := newDataSource(cfg)
 	if err != nil {

@@ -85,7 +85,7 @@ func cmdTrain(args []string, stdout, stderr io.Writer) error {
 	defer stop()
 	sub := s.Subscribe()
 	s.Start(ctx)
-	p := &printer{w: stdout, json: *asJSON, logEvery: cfg.Run.LogEvery}
+	p := &printer{w: stdout, json: *asJSON}
 	p.header(s.Status())
 	for range sub.Ready() {
 		for _, e := range sub.Drain() {
@@ -100,9 +100,8 @@ func cmdTrain(args []string, stdout, stderr io.Writer) error {
 
 // printer turns session events into progress lines or JSON lines.
 type printer struct {
-	w        io.Writer
-	json     bool
-	logEvery int
+	w    io.Writer
+	json bool
 }
 
 // header is the first line: the run, and the kernels it trains on (a speed
@@ -127,7 +126,7 @@ func (p *printer) emit(kind string, v any) {
 func (p *printer) event(e lab.Event) {
 	switch e.Kind {
 	case lab.EventMetrics:
-		if e.Step%p.logEvery != 0 {
+		if !e.Logged {
 			return
 		}
 		m := e.Metrics

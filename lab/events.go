@@ -47,14 +47,15 @@ type Event struct {
 	State      State
 	Err        error
 	Text       string
-	Coalesced  int // metrics events folded into this one because the reader was behind
+	Coalesced  int  // metrics events folded into this one because the reader was behind
+	Logged     bool // a metrics event of a run.log_every step (a metrics.jsonl record): never folded away
 	StepsPerS  float64
 	ElapsedSec float64
 }
 
 // Subscription receives a Session's events without ever blocking the
 // trainer: events queue up to a bound, consecutive metrics events are folded
-// into the newest one, and Ready signals (without blocking) that there is
+// into the newest one (except a Logged one, which the CLI prints), and Ready signals (without blocking) that there is
 // something to Drain.
 type Subscription struct {
 	mu     sync.Mutex
@@ -89,7 +90,7 @@ func (s *Subscription) publish(e Event) {
 		s.mu.Unlock()
 		return
 	}
-	if n := len(s.queue); n > 0 && e.Kind == EventMetrics && s.queue[n-1].Kind == EventMetrics {
+	if n := len(s.queue); n > 0 && e.Kind == EventMetrics && s.queue[n-1].Kind == EventMetrics && !s.queue[n-1].Logged {
 		e.Coalesced = s.queue[n-1].Coalesced + 1
 		s.queue[n-1] = e
 	} else {

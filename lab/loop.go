@@ -201,11 +201,12 @@ func (s *Session) trainStep(batch *engine.Batch) error {
 	s.status.Step, s.status.StepsPerSec, s.status.Elapsed = m.Step, s.rate, s.runTime()
 	s.status.ETA = s.eta(cfg)
 	s.mu.Unlock()
-	s.publish(Event{Kind: EventMetrics, Step: m.Step, Metrics: m, StepsPerS: s.rate, ElapsedSec: s.trainTime.Seconds()})
+	logged := m.Step%cfg.Run.LogEvery == 0
+	s.publish(Event{Kind: EventMetrics, Step: m.Step, Metrics: m, StepsPerS: s.rate, ElapsedSec: s.trainTime.Seconds(), Logged: logged})
 	if !isFinite(m.Loss) {
 		return fmt.Errorf("step %d: the loss is %v; training paused (lower train.lr or check the data)", m.Step, m.Loss)
 	}
-	if s.run != nil && m.Step%cfg.Run.LogEvery == 0 {
+	if s.run != nil && logged {
 		s.run.logPoint(p)
 	}
 	if e := cfg.Run.EvalEvery; e > 0 && m.Step-s.lastEvalAt >= e {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -243,6 +244,18 @@ func TestSubscriptionCoalescesMetrics(t *testing.T) {
 	got := sub.Drain()
 	if len(got) != 3 || got[0].Step != 100 || got[0].Coalesced != 99 || got[1].Kind != EventEval || got[2].Step != 101 {
 		t.Fatalf("drained %+v", got)
+	}
+	// A logged step (a metrics.jsonl record, a line of train's output) is
+	// never folded into the next one.
+	for i := 1; i <= 25; i++ {
+		sub.publish(Event{Kind: EventMetrics, Step: i, Logged: i%10 == 0})
+	}
+	var steps []int
+	for _, e := range sub.Drain() {
+		steps = append(steps, e.Step)
+	}
+	if !slices.Equal(steps, []int{10, 20, 25}) {
+		t.Fatalf("drained steps %v, want 10, 20 and 25", steps)
 	}
 }
 

@@ -31,8 +31,8 @@ const usage = `HRM Lab: train and study recursive reasoning models (HRM, TRM) on
 Usage:
   hrmlab [-config FILE] [-preset NAME] [-set KEY=VALUE]... [-resume PATH] [-load PATH]   the interactive lab (TUI)
   hrmlab train [-config FILE] [-preset NAME] [-set KEY=VALUE]... [-steps N] [-minutes M] [-out DIR] [-resume PATH | -branch PATH] [-json]
-  hrmlab eval  -checkpoint PATH [-data FILE] [-n N] [-max-steps M] [-json]
-  hrmlab solve -checkpoint PATH (-puzzle TEXT | -data FILE -index I [-split train|test]) [-max-steps M] [-json]
+  hrmlab eval  -checkpoint PATH [-data FILE] [-n N] [-segments M] [-samples K] [-halt-threshold P] [-json]
+  hrmlab solve -checkpoint PATH (-puzzle TEXT | -data FILE -index I [-split train|test]) [-segments M] [-samples K] [-halt-threshold P] [-json]
   hrmlab inspect [-data DIR] [-json] PATH                           a checkpoint (hrmlab or PyTorch reference): config, tensors, parameters
   hrmlab bench [-config FILE] [-preset NAME] [-set KEY=VALUE]... [-steps N] [-compare TORCH.json] [-json]
   hrmlab data  generate [-config FILE] [-preset NAME] [-set KEY=VALUE]... [-split train|test] [-n N] -out FILE.csv

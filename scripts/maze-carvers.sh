@@ -8,12 +8,15 @@
 #
 #   scripts/maze-carvers.sh runs/maze                 a run folder (its latest checkpoint) or a checkpoint
 #   N=64 scripts/maze-carvers.sh runs/maze            the first 64 mazes of each set
+#   N=128 SAMPLES=8 scripts/maze-carvers.sh runs/maze  and with 8 test-time samples (the dihedral maps)
+#   EVAL_FLAGS="-halt-threshold 0.9" ...                flags for every eval
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ck=${1:?usage: scripts/maze-carvers.sh CHECKPOINT}
 n=${N:-256}
 sets=${MAZE_SETS:-runs/maze-sets}
 hrmlab=${HRMLAB:-./hrmlab}
+read -r -a ks <<<"${SAMPLES:-}"
 mkdir -p "$sets"
 ranges=("1 9" "10 19" "20 29" "30 48")
 . scripts/lib/score.sh
@@ -26,13 +29,13 @@ theirs() { # carver lo hi loops file
   [ -s "$5" ] || python3 tools/maze/independent.py --carver "$1" -n "$n" --min-path "$2" --max-path "$3" \
     --loops "$4" --seed 101 >"$5"
 }
-header generator carver path --
+header generator carver path -- "${ks[@]}"
 for c in dfs kruskal prim wilson; do
   for r in "${ranges[@]}"; do
     set -- $r
     f="$sets/ours-$c-$1-$2.csv"
     ours "$c" "$1" "$2" -1 "$f"
-    score "$f" -- ours "$c" "$1-$2"
+    score "$f" "${ks[@]}" -- ours "$c" "$1-$2"
   done
 done
 for c in kruskal aldous-broder hunt-and-kill recursive-division sidewinder binary-tree; do
@@ -40,17 +43,17 @@ for c in kruskal aldous-broder hunt-and-kill recursive-division sidewinder binar
     set -- $r
     f="$sets/independent-$c-$1-$2.csv"
     theirs "$c" "$1" "$2" 0 "$f"
-    score "$f" -- independent "$c" "$1-$2"
+    score "$f" "${ks[@]}" -- independent "$c" "$1-$2"
   done
 done
 for lo in 10 20; do # the issue's outside measurement: Kruskal, path >= 10 and >= 20
   f="$sets/independent-kruskal-$lo-48.csv"
   theirs kruskal "$lo" 48 0 "$f"
-  score "$f" -- independent kruskal "$lo-48"
+  score "$f" "${ks[@]}" -- independent kruskal "$lo-48"
 done
 f="$sets/ours-mix-loops.csv"
 ours mix 1 48 0.25 "$f"
-score "$f" -- ours "mix, loops 0.25" 1-48
+score "$f" "${ks[@]}" -- ours "mix, loops 0.25" 1-48
 f="$sets/independent-kruskal-loops.csv"
 theirs kruskal 1 48 0.25 "$f"
-score "$f" -- independent "kruskal, loops 0.25" 1-48
+score "$f" "${ks[@]}" -- independent "kruskal, loops 0.25" 1-48

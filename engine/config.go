@@ -192,12 +192,10 @@ func (h Hyper) Validate() error {
 		return fmt.Errorf("train.h_cycles: %d is negative", h.HCycles)
 	case h.LCycles < 0:
 		return fmt.Errorf("train.l_cycles: %d is negative", h.LCycles)
-	case checkHaltThreshold(h.HaltThreshold) != nil:
-		return checkHaltThreshold(h.HaltThreshold)
 	case !(h.EMARate >= 0 && h.EMARate < 1):
 		return fmt.Errorf("train.ema_rate: %v is not in [0, 1)", h.EMARate)
 	}
-	return nil
+	return checkHaltThreshold(h.HaltThreshold)
 }
 
 // Batch is a batch of examples, row-major.

@@ -114,17 +114,14 @@ func NewSession(cfg *Config, opts Options) (*Session, error) {
 			return nil, err
 		}
 	}
-	maxSteps := cfg.Run.MaxSteps // asked for: a branch applies it as an edit at the fork
-	folderCfg := cfg             // the lab.toml a new run folder starts with
-	var edits []string           // a branch's changes, applied at the fork
+	limits := cfg.Run  // asked for: a branch applies them as edits at the fork
+	folderCfg := cfg   // the lab.toml a new run folder starts with
+	var edits []string // a branch's changes, applied at the fork
 	if opts.Branch != "" {
 		var err error
 		if cfg, folderCfg, edits, err = branchConfig(ck, cfg); err != nil {
 			return nil, err
 		}
-	}
-	if m := maxSteps; ck != nil && opts.ExitAtEnd && m > 0 && ck.meta.Step >= m {
-		return nil, inputErrorf("run.max_steps = %d: %s is already at step %d (the limit counts from the run's first step); give a larger limit", m, ck.path, ck.meta.Step)
 	}
 	data, err := newDataSource(cfg)
 	if err != nil {
@@ -147,8 +144,10 @@ func NewSession(cfg *Config, opts Options) (*Session, error) {
 		if err := ck.restore(s); err != nil {
 			return nil, err
 		}
-		if m := cfg.Run.MaxMinutes; opts.ExitAtEnd && m > 0 && s.priorTime.Minutes() >= m {
-			return nil, inputErrorf("run.max_minutes = %g: %s has already trained %.2f minutes (the limit counts from the run's first step); give a larger limit", m, ck.path, s.priorTime.Minutes())
+		if opts.ExitAtEnd {
+			if err := budgetLeft(limits, ck, s.priorTime); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if opts.Persist {
@@ -170,6 +169,19 @@ func NewSession(cfg *Config, opts Options) (*Session, error) {
 	}
 	s.lastEvalAt, s.lastSaveAt = trainer.Steps(), trainer.Steps()
 	return s, nil
+}
+
+// budgetLeft refuses a headless resume or branch whose limits (run.max_steps,
+// run.max_minutes; they count from the run's first step) the checkpoint has
+// already reached: it would end before its first step.
+func budgetLeft(limits RunConfig, ck *loadedCheckpoint, trained time.Duration) error {
+	if m := limits.MaxSteps; m > 0 && ck.meta.Step >= m {
+		return inputErrorf("run.max_steps = %d: %s is already at step %d (the limit counts from the run's first step); give a larger limit", m, ck.path, ck.meta.Step)
+	}
+	if m := limits.MaxMinutes; m > 0 && trained.Minutes() >= m {
+		return inputErrorf("run.max_minutes = %g: %s has already trained %.2f minutes (the limit counts from the run's first step); give a larger limit", m, ck.path, trained.Minutes())
+	}
+	return nil
 }
 
 // openRun opens the session's run folder: the checkpoint's own when

@@ -13,10 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ck=${1:?usage: scripts/maze-carvers.sh CHECKPOINT}
-n=${N:-256}
 sets=${MAZE_SETS:-runs/maze-sets}
-hrmlab=${HRMLAB:-./hrmlab}
-read -r -a ks <<<"${SAMPLES:-}"
 mkdir -p "$sets"
 ranges=("1 9" "10 19" "20 29" "30 48")
 . scripts/lib/score.sh

@@ -17,10 +17,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ck=${1:?usage: scripts/sudoku-givens.sh CHECKPOINT}
-n=${N:-256}
 sets=${SUDOKU_SETS:-runs/sudoku-sets}
-hrmlab=${HRMLAB:-./hrmlab}
-read -r -a ks <<<"${SAMPLES:-}"
 . scripts/lib/score.sh
 mkdir -p "$sets"
 ranges=()

@@ -1,7 +1,13 @@
 # Shared by the scoring scripts (scripts/sudoku-givens.sh, scripts/maze-carvers.sh):
 # evaluate a checkpoint on a puzzle file and print one markdown table row.
-# Source it; it uses $hrmlab (the binary), $ck (the checkpoint) and $n (puzzles per set);
-# EVAL_FLAGS adds flags to every eval (for example "-halt-threshold 0.9").
+# Source it after setting $ck (the checkpoint). It sets from the environment: $hrmlab (HRMLAB,
+# default ./hrmlab), $n (N, puzzles per set, default 256) and $ks (SAMPLES, the test-time
+# sample counts of the extra columns); EVAL_FLAGS adds flags to every eval (for example
+# "-halt-threshold 0.9").
+
+hrmlab=${HRMLAB:-./hrmlab}
+n=${N:-256}
+read -r -a ks <<<"${SAMPLES:-}"
 
 field() { # NAME JSON: a top-level number field of hrmlab's one-line JSON
   sed -nE 's/.*"'"$1"'":([-0-9.e+]+).*/\1/p' <<<"$2"

@@ -86,10 +86,12 @@ arc_list() {
   go build -tags "$(scripts/blas.sh)" -o "$dir/hrmlab" .
   local bin=$dir/hrmlab setup
   setup=$(printf 'budget: %s\ncanvas: %s\n' "$budget_text" "$size"; "$bin" config -preset arc-task -set task.size="$size" | grep -v '^ *data = ')
-  if [ -f "$dir/setup.txt" ] && [ "$(cat "$dir/setup.txt")" != "$setup" ]; then
-    echo "arc-list: $dir holds results of another budget or preset (see $dir/setup.txt); use -out for a new folder" >&2; exit 2
+  if [ -f "$dir/setup.txt" ]; then
+    setup_matches "$dir/setup.txt" <(echo "$setup") ||
+      { echo "arc-list: $dir holds results of another budget or preset (see $dir/setup.txt); use -out for a new folder" >&2; exit 2; }
+  else
+    echo "$setup" > "$dir/setup.txt"
   fi
-  echo "$setup" > "$dir/setup.txt"
   local results=$dir/results.tsv
   [ -f "$results" ] || printf 'task\tpass@1\tpass@2\texact\ttoken\tsteps\ttrain_s\twall_s\tload\n' > "$results"
   local t id t0 load e
@@ -115,6 +117,26 @@ arc_list() {
     echo "$(date -u +%FT%TZ) $id: $(tail -n 1 "$results")"
   done
   cat "$dir/summary.txt"
+}
+
+# setup_settings FILE: a setup.txt as "section.key = value" lines (and the budget and canvas lines).
+setup_settings() {
+  awk '/^\[/ { sec = substr($0, 2, length($0) - 2); next }
+    /^ +[a-z_]+ = / { key = $1; sub(/^ +[a-z_]+ = /, ""); print sec "." key " = " $0; next }
+    /^[a-z]+: / { key = $1; sub(/:$/, "", key); sub(/^[a-z]+: /, ""); print key " = " $0 }' "$1"
+}
+
+# setup_matches OLD NEW: succeeds when every setting both setups name has the
+# same value. A key only one of them names (the lab gained or dropped it since
+# the list started) is reported and accepted: a key is added with a default that
+# keeps what the lab did before.
+setup_matches() {
+  awk -F ' = ' 'FNR == NR { old[$1] = $2; next }
+    { if ($1 in old) { if (old[$1] != $2) { print "arc-list: " $1 " was " old[$1] ", is " $2 > "/dev/stderr"; bad = 1 }
+        delete old[$1] }
+      else print "arc-list: " $1 " is new since the list started (accepted: " $2 ")" > "/dev/stderr" }
+    END { for (k in old) print "arc-list: " k " is no longer a setting (accepted)" > "/dev/stderr"; exit bad }' \
+    <(setup_settings "$1") <(setup_settings "$2")
 }
 
 # arc_summary LIST N DIR: pass@1 and pass@2 over the tasks of DIR/results.tsv and the solved ids.

@@ -73,7 +73,7 @@ func NewDataset(c *Config) (*tasks.Dataset, error) {
 func difficultyOf(t TaskConfig) tasks.Difficulty {
 	lo, hi := givensRange(t)
 	d := tasks.Difficulty{Level: t.Difficulty, MinGivens: lo, MaxGivens: hi,
-		MinPathLen: t.MinPath, MaxPathLen: t.MaxPath, Carver: t.Carver, Loops: t.Loops}
+		MinPathLen: t.MinPath, MaxPathLen: t.MaxPath, PathSkew: t.PathSkew, Carver: t.Carver, Loops: t.Loops}
 	if t.Difficulty == "any" {
 		d.Level, d.MaxGuesses = "medium", -1
 	}

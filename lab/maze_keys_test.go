@@ -18,6 +18,7 @@ func TestMazeCarverKeysValidate(t *testing.T) {
 		{[]string{"task.max_path=-1"}, "task.max_path"},
 		{[]string{"task.max_path=200"}, "task.max_path: 200 is more than a 11x11 maze allows"},
 		{[]string{"task.loops=1.5"}, "task.loops"},
+		{[]string{"task.path_skew=-0.5"}, "task.path_skew"},
 	} {
 		_, err := Experiment("", "maze-hrm", bad.sets)
 		if err == nil || !IsInputError(err) || !strings.Contains(err.Error(), bad.want) {
@@ -36,7 +37,7 @@ func TestMazeCarverKeysAreLive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Edit([]string{"task.carver=kruskal", "task.min_path=2", "task.max_path=5", "task.loops=-1"}); err != nil {
+	if err := c.Edit([]string{"task.carver=kruskal", "task.min_path=2", "task.max_path=5", "task.path_skew=1", "task.loops=-1"}); err != nil {
 		t.Fatal(err)
 	}
 	test, err := d.Update(c)
@@ -46,7 +47,7 @@ func TestMazeCarverKeysAreLive(t *testing.T) {
 	if len(test) != 4 || len(d.Test()) != 4 || &test[0] != &d.Test()[0] {
 		t.Fatalf("the held-out split did not follow the edit: %d puzzles returned, %d held", len(test), len(d.Test()))
 	}
-	if got := d.sampler.Difficulty(); got.Carver != "kruskal" || got.MinPathLen != 2 || got.MaxPathLen != 5 || got.Loops != -1 {
+	if got := d.sampler.Difficulty(); got.Carver != "kruskal" || got.MinPathLen != 2 || got.MaxPathLen != 5 || got.PathSkew != 1 || got.Loops != -1 {
 		t.Fatalf("sampler difficulty %+v after the edit", got)
 	}
 	var b engine.Batch

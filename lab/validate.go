@@ -102,6 +102,7 @@ func (c *Config) checks() []check {
 		{"task.max_path", t.Kind != "maze" || t.MaxPath <= mazePathBound(t.Size),
 			fmt.Sprintf("%d is more than a %dx%d maze allows (at most %d steps; 0: no limit)",
 				t.MaxPath, t.Size, t.Size, mazePathBound(t.Size)), []string{"task.size", "task.kind"}},
+		between("task.path_skew", t.PathSkew, 0, 10),
 		oneOf("task.carver", t.Carver, append(slices.Clone(tasks.MazeCarvers), "mix")...),
 		between("task.loops", t.Loops, -1, 1),
 		atLeast("task.train_count", t.TrainCount, 0),

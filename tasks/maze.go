@@ -176,6 +176,7 @@ func (m *Maze) Solve(input []int32) ([]int32, error) {
 type mazeLimits struct {
 	minPath int
 	maxPath int // 0: no limit, G lies far from S
+	skew    float64
 	loops   float64
 	far     float64 // without maxPath, G lies at least this fraction of the farthest distance from S
 	carver  string
@@ -186,7 +187,7 @@ type mazeLimits struct {
 // half that, easy no minimum. Loops knock down 2% of the inner walls (easy: 8%), and G lies
 // at least 70% of the farthest distance from S (easy: 30%).
 func (m *Maze) limits(d Difficulty) (mazeLimits, error) {
-	l := mazeLimits{loops: 0.02, far: 0.7, maxPath: d.MaxPathLen, carver: d.Carver}
+	l := mazeLimits{loops: 0.02, far: 0.7, maxPath: d.MaxPathLen, skew: d.PathSkew, carver: d.Carver}
 	k := float64((m.n - 1) / 2)
 	switch d.Level {
 	case "easy":
@@ -208,6 +209,9 @@ func (m *Maze) limits(d Difficulty) (mazeLimits, error) {
 	}
 	if l.minPath < 0 || l.loops > 1 {
 		return l, fmt.Errorf("maze min path length %d, loops %g: want length >= 0 and loops <= 1", l.minPath, l.loops)
+	}
+	if l.skew < 0 || math.IsNaN(l.skew) {
+		return l, fmt.Errorf("maze path skew %g: want 0 (uniform) or more", l.skew)
 	}
 	if l.maxPath < 0 || (l.maxPath > 0 && l.maxPath < max(l.minPath, 1)) {
 		return l, fmt.Errorf("maze max path length %d: want 0 (no limit) or at least the min path length %d and 1", l.maxPath, l.minPath)
@@ -244,8 +248,7 @@ func (m *Maze) Generate(rng *rand.Rand, d Difficulty) (Example, error) {
 	}
 	target := 0
 	if l.maxPath > 0 {
-		lo := max(l.minPath, 1)
-		target = lo + rng.IntN(l.maxPath-lo+1)
+		target = drawPathLen(rng, max(l.minPath, 1), l.maxPath, l.skew)
 	}
 	var best *mazeDraft
 	for attempt := range mazeAttempts {
@@ -275,6 +278,18 @@ func (m *Maze) Generate(rng *rand.Rand, d Difficulty) (Example, error) {
 	}
 	return Example{}, fmt.Errorf("maze %dx%d: no %s maze with a shortest path of %s steps in %d attempts (loops %g)",
 		m.n, m.n, cmp.Or(carver, "dfs"), want, mazeAttempts, l.loops)
+}
+
+// drawPathLen draws a path length from lo..hi: uniformly for skew 0, else as
+// lo + ⌊n·u^(1+skew)⌋ with n = hi-lo+1 and u uniform in [0, 1), which leans
+// toward lo (skew 0.5 puts a third of the lengths of 1..48 in 1..9, against a
+// fifth uniformly).
+func drawPathLen(rng *rand.Rand, lo, hi int, skew float64) int {
+	n := hi - lo + 1
+	if skew == 0 {
+		return lo + rng.IntN(n)
+	}
+	return lo + min(int(float64(n)*math.Pow(rng.Float64(), 1+skew)), n-1)
 }
 
 // mazeDraft is a carved maze with S placed: the distances from S and the farthest one.

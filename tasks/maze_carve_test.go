@@ -3,6 +3,7 @@ package tasks
 import (
 	"crypto/sha256"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -211,6 +212,37 @@ func TestMazeCarverLabels(t *testing.T) {
 	}
 }
 
+// TestMazePathSkew: the lengths drawn from 1..48 fall in 1..9 a fifth of the time
+// uniformly and a third of the time with skew 0.5 ((9/48)^(1/1.5) = 0.33), and the
+// mazes carry them out.
+func TestMazePathSkew(t *testing.T) {
+	m, _ := NewMaze(11)
+	rng := rand.New(rand.NewPCG(9, 9))
+	for _, c := range []struct{ skew, want float64 }{{0, 9.0 / 48}, {0.5, 0.3275}} {
+		const count = 600
+		short := 0
+		for range count {
+			ex, err := m.Generate(rng, Difficulty{Carver: "mix", Loops: -1, MinPathLen: 1, MaxPathLen: 48, PathSkew: c.skew})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if bfsSteps(11, m.Format(ex.Input)) <= 9 {
+				short++
+			}
+		}
+		if got := float64(short) / count; math.Abs(got-c.want) > 0.06 {
+			t.Errorf("skew %g: %.3f of the paths are 1-9 steps, want about %.3f", c.skew, got, c.want)
+		}
+	}
+	for _, skew := range []float64{0, 0.5, 3} { // the draw stays within lo..hi
+		for range 2000 {
+			if l := drawPathLen(rng, 4, 7, skew); l < 4 || l > 7 {
+				t.Fatalf("skew %g: drew %d from 4..7", skew, l)
+			}
+		}
+	}
+}
+
 // TestMazeMixDrawsEveryCarver tells the depth-first mazes of a mix apart by their dead ends
 // (about 12 of 100 rooms at 21x21, against 29 or more for the others).
 func TestMazeMixDrawsEveryCarver(t *testing.T) {
@@ -286,6 +318,7 @@ func TestMazeCarverErrors(t *testing.T) {
 		{Difficulty{Carver: "eller"}, `carver "eller": want dfs, kruskal, prim, wilson or mix`},
 		{Difficulty{MinPathLen: 20, MaxPathLen: 10}, "max path length 10"},
 		{Difficulty{MaxPathLen: -1}, "max path length -1"},
+		{Difficulty{MaxPathLen: 9, PathSkew: -1}, "path skew -1"},
 		{Difficulty{Carver: "prim", MinPathLen: 60, MaxPathLen: 64}, "no prim maze with a shortest path of 60 to 64 steps"},
 	} {
 		if _, err := m.Generate(rng, c.d); err == nil || !strings.Contains(err.Error(), c.want) {

@@ -16,7 +16,8 @@ type Difficulty struct {
 	MinGuesses int     // sudoku: fewest solver guesses (SolveStats.Guesses)
 	MaxGuesses int     // sudoku: most solver guesses; -1 = no limit
 	MinPathLen int     // maze: fewest steps on the shortest S-G path
-	MaxPathLen int     // maze: most steps on the shortest S-G path, drawn uniformly from the range; 0 = no limit, G far from S
+	MaxPathLen int     // maze: most steps on the shortest S-G path, drawn from the range (see PathSkew); 0 = no limit, G far from S
+	PathSkew   float64 // maze: with MaxPathLen, draws the length as min + ⌊(max-min+1)·u^(1+PathSkew)⌋, u uniform in [0, 1): 0 = uniform, more = more short paths
 	Loops      float64 // maze: fraction of inner walls knocked down to make loops; negative = none (a perfect maze)
 	Carver     string  // maze: one of MazeCarvers, or "mix" (one at random per maze); "" = "dfs"
 }

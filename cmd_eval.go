@@ -106,7 +106,7 @@ func printEval(w io.Writer, task tasks.Task, r lab.EvalReport) {
 		fmt.Fprintf(w, "  ARC pass@1       %.4f\n  ARC pass@2       %.4f\n", *r.PassAt1, *r.PassAt2)
 	}
 	if r.ExactOneSample != nil {
-		fmt.Fprintf(w, "  %d samples        exact %.4f with one, chosen by %v\n", r.Samples, *r.ExactOneSample, r.ChosenBy)
+		fmt.Fprintf(w, "  %d samples        exact %.4f with one, %.4f by votes alone (no rule check), chosen by %v\n", r.Samples, *r.ExactOneSample, *r.ExactByVotes, r.ChosenBy)
 	}
 	fmt.Fprintf(w, "  halt histogram   %v\n  exact by segment", r.HaltHistogram)
 	for _, a := range r.ExactBySegment {

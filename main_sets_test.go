@@ -107,7 +107,7 @@ func TestEvalSolveSamples(t *testing.T) {
 	run := filepath.Join(out, "e2e")
 	stdout, stderr, code := runCmd(t, "eval", "-checkpoint", run, "-n", "8", "-samples", "4", "-segments", "5", "-json")
 	if code != 0 || !strings.Contains(stdout, `"samples":4`) || !strings.Contains(stdout, `"exact_one_sample"`) ||
-		!strings.Contains(stdout, `"chosen_by"`) || !strings.Contains(stdout, `"segments":5`) {
+		!strings.Contains(stdout, `"exact_by_votes"`) || !strings.Contains(stdout, `"chosen_by"`) || !strings.Contains(stdout, `"segments":5`) {
 		t.Fatalf("eval -samples 4 -segments 5: exit %d\n%s%s", code, stdout, stderr)
 	}
 	stdout, stderr, code = runCmd(t, "solve", "-checkpoint", run, "-puzzle", "1..4.4.2.....3.1", "-samples", "3", "-json")

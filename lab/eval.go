@@ -26,9 +26,12 @@ type EvalReport struct {
 	PassAt1 *float64 `json:"pass_at_1,omitempty"`
 	PassAt2 *float64 `json:"pass_at_2,omitempty"`
 	// Test-time samples per puzzle (1: none); with more, the exact accuracy
-	// of the puzzle as it is (one sample) and how often each rule chose.
+	// of the puzzle as it is (one sample), that of the answer most samples
+	// gave without consulting the rules (ties: q_halt), and how often each
+	// rule chose.
 	Samples        int            `json:"samples"`
 	ExactOneSample *float64       `json:"exact_one_sample,omitempty"`
+	ExactByVotes   *float64       `json:"exact_by_votes,omitempty"`
 	ChosenBy       map[string]int `json:"chosen_by,omitempty"`
 }
 
@@ -59,7 +62,7 @@ func EvaluateWith(model *engine.Model, task tasks.Task, examples []tasks.Example
 	if err != nil {
 		return r, err
 	}
-	var exact, valid, atHalt, haltSum, single int
+	var exact, valid, atHalt, haltSum, single, voted int
 	var tokRight, tokTotal int
 	arc, isARC := task.(*tasks.ARC)
 	var arcPreds []tasks.ARCPrediction
@@ -81,6 +84,9 @@ func EvaluateWith(model *engine.Model, task tasks.Task, examples []tasks.Example
 		}
 		if id.exact[segments-1] {
 			single++
+		}
+		if task.Check(ex, s.candidates[s.byVotes].Tokens).Exact {
+			voted++
 		}
 		pred := s.candidates[s.chosen].Tokens
 		if r.ChosenBy != nil {
@@ -111,8 +117,8 @@ func EvaluateWith(model *engine.Model, task tasks.Task, examples []tasks.Example
 	r.ExactAtHalt = float64(atHalt) / n
 	r.MeanHaltStep = float64(haltSum) / n
 	if r.Samples > 1 {
-		e := float64(single) / n
-		r.ExactOneSample = &e
+		e, v := float64(single)/n, float64(voted)/n
+		r.ExactOneSample, r.ExactByVotes = &e, &v
 	}
 	if tokTotal > 0 {
 		r.TokenAccuracy = float64(tokRight) / float64(tokTotal)

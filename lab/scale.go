@@ -13,6 +13,9 @@ import (
 // transposition; a maze's 8 dihedral maps), the answers are mapped back, and
 // one is chosen: an answer the task's rules accept first (they cost nothing to
 // check), then the answer most samples agree on, then the highest q_halt.
+// Where checking is solving (a maze's rule, a shortest S-G path, is found by
+// a breadth-first search), the rules make K samples close to pass@K; eval
+// therefore also reports what the votes alone choose.
 // More segments than halt_max_steps are the other axis (-segments).
 
 // Candidate is one sample's answer to a puzzle, mapped back to it.
@@ -81,6 +84,7 @@ type sampled struct {
 	candidates []Candidate
 	chosen     int
 	why        string
+	byVotes    int // the answer most samples gave (ties: q_halt), the rules not consulted
 }
 
 // sample solves each example under samples symmetries of the task (the
@@ -114,8 +118,9 @@ func sample(model *engine.Model, task tasks.Task, examples []tasks.Example, segm
 			tokens := s.Invert(r.final)
 			cands[j] = Candidate{Symmetry: s.Name, Tokens: tokens, Valid: task.Check(ex, tokens).Valid, QHalt: r.qHalt}
 		}
+		byVotes, _, _ := mostVoted(cands, func(Candidate) bool { return true })
 		chosen, why := choose(cands)
-		out[i] = sampled{identity: rs[i*k], candidates: cands, chosen: chosen, why: why}
+		out[i] = sampled{identity: rs[i*k], candidates: cands, chosen: chosen, why: why, byVotes: byVotes}
 	}
 	return out, nil
 }
@@ -132,41 +137,51 @@ func choose(cands []Candidate) (int, string) {
 	for _, c := range cands {
 		anyValid = anyValid || c.Valid
 	}
-	votes := map[string]int{}
-	for _, c := range cands {
-		if c.Valid || !anyValid {
-			votes[fmt.Sprint(c.Tokens)]++
-		}
-	}
-	best, top := -1, 0
+	best, votes, tied := mostVoted(cands, func(c Candidate) bool { return c.Valid || !anyValid })
 	for i := range cands {
-		if !cands[i].Valid && anyValid {
-			continue
-		}
-		cands[i].Votes = votes[fmt.Sprint(cands[i].Tokens)]
-		top = max(top, cands[i].Votes)
-	}
-	tied := map[string]bool{}
-	for i, c := range cands {
-		if c.Votes == top && top > 0 {
-			tied[fmt.Sprint(c.Tokens)] = true
-			if best < 0 || c.QHalt > cands[best].QHalt {
-				best = i
-			}
+		if cands[i].Valid || !anyValid {
+			cands[i].Votes = votes[fmt.Sprint(cands[i].Tokens)]
 		}
 	}
 	cands[best].Chosen = true
 	switch {
 	case anyValid && len(votes) == 1:
 		return best, ChosenValid
-	case len(tied) == 1 && anyValid:
+	case tied == 1 && anyValid:
 		return best, ChosenVotes
 	case anyValid:
 		return best, ChosenQHalt
-	case len(tied) == 1:
+	case tied == 1:
 		return best, ChosenNoneVotes
 	}
 	return best, ChosenNoneQHalt
+}
+
+// mostVoted returns, among the candidates in pool, the one whose answer the
+// most of them gave, ties broken by the highest q_halt; with it the votes per
+// answer and how many answers share the top count.
+func mostVoted(cands []Candidate, pool func(Candidate) bool) (best int, votes map[string]int, tied int) {
+	votes = map[string]int{}
+	for _, c := range cands {
+		if pool(c) {
+			votes[fmt.Sprint(c.Tokens)]++
+		}
+	}
+	top := 0
+	for _, v := range votes {
+		if v > top {
+			top, tied = v, 1
+		} else if v == top {
+			tied++
+		}
+	}
+	best = -1
+	for i, c := range cands {
+		if pool(c) && votes[fmt.Sprint(c.Tokens)] == top && (best < 0 || c.QHalt > cands[best].QHalt) {
+			best = i
+		}
+	}
+	return best, votes, tied
 }
 
 // SolveSamples solves one puzzle under samples symmetries (the first is the

@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -37,6 +38,24 @@ func TestChoose(t *testing.T) {
 	}
 }
 
+// The votes alone pass over the rules: the answer most samples gave wins
+// even when another is valid, ties by q_halt.
+func TestMostVotedAlone(t *testing.T) {
+	a, b, c := []int32{2, 3}, []int32{3, 2}, []int32{2, 2}
+	all := func(Candidate) bool { return true }
+	cands := []Candidate{{Tokens: b, QHalt: 0.1}, {Tokens: a, Valid: true}, {Tokens: b, QHalt: 0.2}}
+	if got, votes, tied := mostVoted(cands, all); got != 2 || votes[fmt.Sprint(b)] != 2 || tied != 1 {
+		t.Errorf("votes alone chose %d (%v, %d tied), want 2", got, votes, tied)
+	}
+	if got, _ := choose(cands); got != 1 {
+		t.Errorf("with the rules chose %d, want the valid 1", got)
+	}
+	cands = []Candidate{{Tokens: a, QHalt: 0.5}, {Tokens: c, QHalt: 0.7}}
+	if got, _, tied := mostVoted(cands, all); got != 1 || tied != 2 {
+		t.Errorf("tie: chose %d with %d tied, want 1 of 2", got, tied)
+	}
+}
+
 // One sample is Evaluate; more give every puzzle its candidates and a
 // reason, keep the one-sample figures, and are refused for ARC.
 func TestEvaluateWithSamples(t *testing.T) {
@@ -63,6 +82,7 @@ func TestEvaluateWithSamples(t *testing.T) {
 		t.Fatal(err)
 	}
 	if plain.Samples != 1 || r.Samples != 4 || r.ExactOneSample == nil || *r.ExactOneSample != plain.ExactAccuracy ||
+		r.ExactByVotes == nil || *r.ExactByVotes < 0 || *r.ExactByVotes > 1 ||
 		r.MeanHaltStep != plain.MeanHaltStep || r.ExactAtHalt != plain.ExactAtHalt {
 		t.Fatalf("4 samples %+v against one %+v", r, plain)
 	}

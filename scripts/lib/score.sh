@@ -16,8 +16,9 @@ field() { # NAME JSON: a top-level number field of hrmlab's one-line JSON
 pct() { awk -v x="$1" 'BEGIN{printf "%.1f%%", 100*x}'; }
 
 # score FILE [SAMPLES...] -- LABEL...: one row "| LABEL... | n | exact, all segments | exact at
-# halt | valid | mean halt step | exact with K samples... |"; the sample columns come from
-# `eval -samples K` (valid answers first, then votes, then q_halt).
+# halt | valid | mean halt step | exact with K samples | the same by votes alone... |"; the
+# sample columns come from `eval -samples K`: the chosen answer (valid answers first, then votes,
+# then q_halt) and the answer most samples gave without the rule check (exact_by_votes).
 score() {
   local file=$1 out row ks=()
   shift
@@ -32,7 +33,7 @@ score() {
   local k
   for k in "${ks[@]}"; do
     out=$("$hrmlab" eval -checkpoint "$ck" -data "$file" -n "$n" -samples "$k" "${extra[@]}" -json)
-    row+=$(printf '| %s ' "$(pct "$(field exact_accuracy "$out")")")
+    row+=$(printf '| %s | %s ' "$(pct "$(field exact_accuracy "$out")")" "$(pct "$(field exact_by_votes "$out")")")
   done
   echo "$row|"
 }
@@ -43,7 +44,7 @@ header() {
   while [ "$1" != -- ]; do labels+=("$1"); shift; done
   shift
   local cols=("${labels[@]}" n "exact, all segments" "exact at halt" valid "mean halt step")
-  for k in "$@"; do cols+=("exact, $k samples"); done
+  for k in "$@"; do cols+=("exact, $k samples" "$k samples, votes alone"); done
   printf '| %s ' "${cols[@]}"; echo '|'
   printf '| --- %.0s' "${cols[@]}"; echo '|'
 }

@@ -62,7 +62,7 @@ type TaskConfig struct {
 	MinPath    int     `toml:"min_path" help:"maze: shortest-path length a generated maze must reach (0: the task's default for the side and difficulty)" live:"true"`
 	MaxPath    int     `toml:"max_path" help:"maze: longest shortest path; set, each maze's length is drawn from min_path..max_path (0: no limit, G far from S)" live:"true"`
 	PathSkew   float64 `toml:"path_skew" help:"maze: with max_path, leans the drawn length toward min_path: min + (max-min+1)·u^(1+path_skew), u uniform (0: uniform)" live:"true"`
-	Carver     string  `toml:"carver" help:"maze: dfs (long corridors), kruskal, prim (short dead ends), wilson (uniform spanning tree), or mix (one of them per maze)" live:"true"`
+	Carver     string  `toml:"carver" help:"maze: dfs (long corridors), kruskal, prim (short dead ends), wilson (uniform spanning tree), mix (one of them per maze), or a list such as dfs,dfs,kruskal,prim,wilson (one per maze; a repeat weighs)" live:"true"`
 	Loops      float64 `toml:"loops" help:"maze: fraction of the walls left between rooms knocked down to make loops (0: the difficulty's 2%, easy 8%; -1: none)" live:"true"`
 	TrainCount int     `toml:"train_count" help:"fixed training puzzles (0: a fresh generated puzzle every time)"`
 	TestCount  int     `toml:"test_count" help:"held-out test puzzles"`

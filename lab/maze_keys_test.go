@@ -14,6 +14,8 @@ func TestMazeCarverKeysValidate(t *testing.T) {
 		want string
 	}{
 		{[]string{"task.carver=eller"}, `task.carver: "eller" is not one of`},
+		{[]string{"task.carver=dfs,eller"}, `task.carver: "dfs,eller" is not one of`},
+		{[]string{"task.carver=mix,dfs"}, `task.carver: "mix,dfs" is not one of`},
 		{[]string{"task.min_path=20", "task.max_path=10"}, "task.max_path: 10 is below task.min_path 20"},
 		{[]string{"task.max_path=-1"}, "task.max_path"},
 		{[]string{"task.max_path=200"}, "task.max_path: 200 is more than a 11x11 maze allows"},
@@ -24,6 +26,13 @@ func TestMazeCarverKeysValidate(t *testing.T) {
 		if err == nil || !IsInputError(err) || !strings.Contains(err.Error(), bad.want) {
 			t.Errorf("-set %v: %v, want an input error containing %q", bad.sets, err, bad.want)
 		}
+	}
+}
+
+func TestMazeCarverListIsAKey(t *testing.T) {
+	c, err := Experiment("", "maze-hrm", []string{"task.carver=dfs,dfs,kruskal,prim,wilson"})
+	if err != nil || c.Task.Carver != "dfs,dfs,kruskal,prim,wilson" {
+		t.Fatalf("a carver list: %v (%q)", err, c.Task.Carver)
 	}
 }
 

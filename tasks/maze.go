@@ -216,7 +216,7 @@ func (m *Maze) limits(d Difficulty) (mazeLimits, error) {
 	if l.maxPath < 0 || (l.maxPath > 0 && l.maxPath < max(l.minPath, 1)) {
 		return l, fmt.Errorf("maze max path length %d: want 0 (no limit) or at least the min path length %d and 1", l.maxPath, l.minPath)
 	}
-	return l, checkCarver(l.carver)
+	return l, CheckCarver(l.carver)
 }
 
 // mazeAttempts bounds the retries of the maze generator: enough for the rare textures, such
@@ -228,7 +228,7 @@ const mazeAttempts = 1000
 const mazeTargetAttempts = 50
 
 // Generate returns a maze whose shortest S-G path is within the difficulty's range. The
-// difficulty's carver ("mix": one of MazeCarvers, drawn once per maze) opens a spanning tree
+// difficulty's carver ("mix" or a list: one of them, drawn once per maze) opens a spanning tree
 // of the rooms on the odd cells (for even N the last row and column stay walls), then a
 // fraction of the inner walls between two rooms is knocked down to make loops, and S is a
 // random free cell; mazes are carved again until G can be placed. Without a maximum path
@@ -243,8 +243,8 @@ func (m *Maze) Generate(rng *rand.Rand, d Difficulty) (Example, error) {
 		return Example{}, err
 	}
 	carver := l.carver
-	if carver == "mix" {
-		carver = MazeCarvers[rng.IntN(len(MazeCarvers))]
+	if list := carverList(carver); len(list) > 1 {
+		carver = list[rng.IntN(len(list))]
 	}
 	target := 0
 	if l.maxPath > 0 {

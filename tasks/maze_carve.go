@@ -8,7 +8,8 @@ import (
 )
 
 // MazeCarvers are the carvers a maze difficulty can name; "mix" picks one of them at random
-// for every maze.
+// for every maze, and so does a comma-separated list of them ("dfs,dfs,kruskal,prim,wilson":
+// a maze is depth-first two times in five).
 var MazeCarvers = []string{"dfs", "kruskal", "prim", "wilson"}
 
 // carvers maps a carver's name to its strategy. Each opens the passages of a spanning tree of
@@ -28,12 +29,27 @@ var carvers = map[string]func(rng *rand.Rand, l *lattice){
 	"wilson":  carveWilson,
 }
 
-// checkCarver validates a carver name ("" is dfs).
-func checkCarver(name string) error {
-	if _, ok := carvers[name]; ok || name == "" || name == "mix" {
+// carverList is the carvers a difficulty's carver draws from, one per maze: "mix" is
+// MazeCarvers, a comma-separated list its names, anything else that one name ("" is dfs).
+func carverList(name string) []string {
+	if name == "mix" {
+		return MazeCarvers
+	}
+	return strings.Split(name, ",")
+}
+
+// CheckCarver validates a maze carver: one of MazeCarvers, mix, or a comma-separated list of
+// MazeCarvers (a name may repeat, which weighs it); "" is dfs.
+func CheckCarver(name string) error {
+	if name == "" || name == "mix" {
 		return nil
 	}
-	return fmt.Errorf("maze carver %q: want %s or mix", name, strings.Join(MazeCarvers, ", "))
+	for _, c := range carverList(name) {
+		if _, ok := carvers[c]; !ok {
+			return fmt.Errorf("maze carver %q: want %s, mix, or a comma-separated list of the four (a name may repeat)", name, strings.Join(MazeCarvers, ", "))
+		}
+	}
+	return nil
 }
 
 // lattice is the k x k grid of rooms of an N x N maze: room a sits on the grid cell of row

@@ -243,24 +243,35 @@ func TestMazePathSkew(t *testing.T) {
 	}
 }
 
-// TestMazeMixDrawsEveryCarver tells the depth-first mazes of a mix apart by their dead ends
-// (about 12 of 100 rooms at 21x21, against 29 or more for the others).
+// TestMazeMixDrawsEveryCarver tells the depth-first mazes of a mix or a list apart by their
+// dead ends (about 12 of 100 rooms at 21x21, against 29 or more for the others): each listed
+// name is drawn in proportion to its repeats.
 func TestMazeMixDrawsEveryCarver(t *testing.T) {
 	m, _ := NewMaze(21)
-	rng := rand.New(rand.NewPCG(8, 8))
 	const count = 400
-	dfs := 0
-	for range count {
-		ex, err := m.Generate(rng, Difficulty{Carver: "mix", Loops: -1, MinPathLen: 1, MaxPathLen: 60})
-		if err != nil {
-			t.Fatal(err)
+	for _, c := range []struct {
+		carver string
+		dfs    int // expected depth-first mazes of count
+	}{
+		{"mix", count / 4},
+		{"dfs,dfs,kruskal,prim,wilson", count * 2 / 5},
+		{"kruskal,dfs", count / 2},
+		{"wilson,prim", 0},
+	} {
+		rng := rand.New(rand.NewPCG(8, 8))
+		dfs := 0
+		for range count {
+			ex, err := m.Generate(rng, Difficulty{Carver: c.carver, Loops: -1, MinPathLen: 1, MaxPathLen: 60})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d, _ := texture(m, ex.Input); d < 0.2 {
+				dfs++
+			}
 		}
-		if d, _ := texture(m, ex.Input); d < 0.2 {
-			dfs++
+		if dfs < c.dfs-40 || dfs > c.dfs+40 {
+			t.Errorf("%s: %d of %d mazes look depth-first, want about %d", c.carver, dfs, count, c.dfs)
 		}
-	}
-	if dfs < count/4-40 || dfs > count/4+40 {
-		t.Errorf("mix: %d of %d mazes look depth-first, want about a quarter", dfs, count)
 	}
 }
 
@@ -306,6 +317,16 @@ func TestMazeCarverSeedsReproduce(t *testing.T) {
 		}
 		seen[a] = carver
 	}
+	// mix is the list of the four: the same draws, so the same mazes.
+	list, mix := Difficulty{Carver: strings.Join(MazeCarvers, ","), MinPathLen: 2, MaxPathLen: 30, Loops: 0.1}, Difficulty{Carver: "mix", MinPathLen: 2, MaxPathLen: 30, Loops: 0.1}
+	if a, b := fingerprint(11, list), fingerprint(11, mix); a != b {
+		t.Errorf("%s: fingerprint %s, mix's %s", list.Carver, a, b)
+	}
+	for _, bad := range []string{"dfs,eller", "dfs,,prim", "mix,dfs", "dfs,"} {
+		if err := CheckCarver(bad); err == nil || !strings.Contains(err.Error(), bad) {
+			t.Errorf("carver %q: %v", bad, err)
+		}
+	}
 }
 
 func TestMazeCarverErrors(t *testing.T) {
@@ -315,7 +336,8 @@ func TestMazeCarverErrors(t *testing.T) {
 		d    Difficulty
 		want string
 	}{
-		{Difficulty{Carver: "eller"}, `carver "eller": want dfs, kruskal, prim, wilson or mix`},
+		{Difficulty{Carver: "eller"}, `carver "eller": want dfs, kruskal, prim, wilson, mix, or a comma-separated list`},
+		{Difficulty{Carver: "dfs,eller"}, `carver "dfs,eller": want`},
 		{Difficulty{MinPathLen: 20, MaxPathLen: 10}, "max path length 10"},
 		{Difficulty{MaxPathLen: -1}, "max path length -1"},
 		{Difficulty{MaxPathLen: 9, PathSkew: -1}, "path skew -1"},

@@ -178,8 +178,8 @@ type mazeLimits struct {
 	maxPath int // 0: no limit, G lies far from S
 	skew    float64
 	loops   float64
-	far     float64 // without maxPath, G lies at least this fraction of the farthest distance from S
-	carver  string
+	far     float64  // without maxPath, G lies at least this fraction of the farthest distance from S
+	carvers []string // one is drawn per maze
 }
 
 // limits resolves d. With k x k corridor cells (k = 14 at N = 30), hard asks for a shortest
@@ -187,7 +187,7 @@ type mazeLimits struct {
 // half that, easy no minimum. Loops knock down 2% of the inner walls (easy: 8%), and G lies
 // at least 70% of the farthest distance from S (easy: 30%).
 func (m *Maze) limits(d Difficulty) (mazeLimits, error) {
-	l := mazeLimits{loops: 0.02, far: 0.7, maxPath: d.MaxPathLen, skew: d.PathSkew, carver: d.Carver}
+	l := mazeLimits{loops: 0.02, far: 0.7, maxPath: d.MaxPathLen, skew: d.PathSkew}
 	k := float64((m.n - 1) / 2)
 	switch d.Level {
 	case "easy":
@@ -216,7 +216,9 @@ func (m *Maze) limits(d Difficulty) (mazeLimits, error) {
 	if l.maxPath < 0 || (l.maxPath > 0 && l.maxPath < max(l.minPath, 1)) {
 		return l, fmt.Errorf("maze max path length %d: want 0 (no limit) or at least the min path length %d and 1", l.maxPath, l.minPath)
 	}
-	return l, CheckCarver(l.carver)
+	var err error
+	l.carvers, err = carverList(d.Carver)
+	return l, err
 }
 
 // mazeAttempts bounds the retries of the maze generator: enough for the rare textures, such
@@ -242,9 +244,9 @@ func (m *Maze) Generate(rng *rand.Rand, d Difficulty) (Example, error) {
 	if err != nil {
 		return Example{}, err
 	}
-	carver := l.carver
-	if list := carverList(carver); len(list) > 1 {
-		carver = list[rng.IntN(len(list))]
+	carver := l.carvers[0]
+	if len(l.carvers) > 1 {
+		carver = l.carvers[rng.IntN(len(l.carvers))]
 	}
 	target := 0
 	if l.maxPath > 0 {

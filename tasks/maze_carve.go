@@ -30,26 +30,29 @@ var carvers = map[string]func(rng *rand.Rand, l *lattice){
 }
 
 // carverList is the carvers a difficulty's carver draws from, one per maze: "mix" is
-// MazeCarvers, a comma-separated list its names, anything else that one name ("" is dfs).
-func carverList(name string) []string {
-	if name == "mix" {
-		return MazeCarvers
+// MazeCarvers, a comma-separated list its names (a name may repeat, which weighs it), anything
+// else that one name ("" is dfs). A name that is not a carver is an error.
+func carverList(name string) ([]string, error) {
+	switch name {
+	case "mix":
+		return MazeCarvers, nil
+	case "":
+		return []string{""}, nil
 	}
-	return strings.Split(name, ",")
+	list := strings.Split(name, ",")
+	for _, c := range list {
+		if _, ok := carvers[c]; !ok {
+			return nil, fmt.Errorf("maze carver %q: want %s, mix, or a comma-separated list of the four (a name may repeat)", name, strings.Join(MazeCarvers, ", "))
+		}
+	}
+	return list, nil
 }
 
 // CheckCarver validates a maze carver: one of MazeCarvers, mix, or a comma-separated list of
-// MazeCarvers (a name may repeat, which weighs it); "" is dfs.
+// MazeCarvers; "" is dfs.
 func CheckCarver(name string) error {
-	if name == "" || name == "mix" {
-		return nil
-	}
-	for _, c := range carverList(name) {
-		if _, ok := carvers[c]; !ok {
-			return fmt.Errorf("maze carver %q: want %s, mix, or a comma-separated list of the four (a name may repeat)", name, strings.Join(MazeCarvers, ", "))
-		}
-	}
-	return nil
+	_, err := carverList(name)
+	return err
 }
 
 // lattice is the k x k grid of rooms of an N x N maze: room a sits on the grid cell of row

@@ -125,7 +125,11 @@ func (w *workspace) blockBackward(blk *block, dh []float32, c *blockCache) {
 	w.mmSum()
 }
 
-func (w *workspace) backSeqsTask(lo, hi int) { w.blockBackSeqs(lo, hi, mmSmall) }
+func (w *workspace) backSeqsTask(lo, hi int) {
+	for t0 := lo; t0 < hi; t0 += w.tile {
+		w.blockBackSeqs(t0, min(t0+w.tile, hi), mmSmall)
+	}
+}
 
 // blockBackSeqs is the row-wise part of blockBackward for the sequences
 // [b0, b1): it turns w.dh into the gradient of the block input and leaves

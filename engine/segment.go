@@ -7,6 +7,7 @@ import "math"
 type workspace struct {
 	m    *Model
 	b, s int
+	tile int // sequences a pool task takes through a block at once (tileRows)
 	eps  float32
 	sp   *splitter
 
@@ -37,6 +38,15 @@ type workspace struct {
 	fnCalls, fnModule, fnBackSeqs, fnProducts func(lo, hi int)
 }
 
+// tileRows is about how many positions a pool task runs through a block
+// (and, forward, through all of a segment's calls) before it takes the next
+// ones. A task's share of the batch in one piece made every intermediate
+// (the SwiGLU's gate/up rows above all) a matrix of megabytes that one
+// product wrote to memory and the next read back; in tiles of a few hundred
+// rows it stays in the core's cache. The products get fewer rows each,
+// which OpenBLAS handles as fast from about a hundred rows on.
+const tileRows = 256
+
 // work returns the model's workspace for batch size b, building it on first
 // use. The two most recent workspaces are kept, so that evaluation at another
 // batch size between training steps does not rebuild the training workspace.
@@ -51,7 +61,7 @@ func (m *Model) work(b int) *workspace {
 	c := m.cfg
 	s, d := c.seq(), c.Hidden
 	n := b * s
-	w := &workspace{m: m, b: b, s: s, eps: float32(c.RMSNormEps), sp: newSplitter()}
+	w := &workspace{m: m, b: b, s: s, tile: max(1, tileRows/s), eps: float32(c.RMSNormEps), sp: newSplitter()}
 	mixW := b * m.innerMix * d
 	w.x, w.datt, w.dz = make([]float32, n*d), make([]float32, n*d), make([]float32, n*d)
 	if c.Arch == "trm" {
@@ -171,12 +181,19 @@ func (w *workspace) runCalls(onUpdate func()) {
 }
 
 func (w *workspace) callsTask(lo, hi int) {
-	for i := range w.calls {
-		w.moduleSeqs(&w.calls[i], lo, hi, mmSmall)
+	for t0 := lo; t0 < hi; t0 += w.tile {
+		t1 := min(t0+w.tile, hi)
+		for i := range w.calls {
+			w.moduleSeqs(&w.calls[i], t0, t1, mmSmall)
+		}
 	}
 }
 
-func (w *workspace) moduleTask(lo, hi int) { w.moduleSeqs(&w.calls[w.callIdx], lo, hi, mmSmall) }
+func (w *workspace) moduleTask(lo, hi int) {
+	for t0 := lo; t0 < hi; t0 += w.tile {
+		w.moduleSeqs(&w.calls[w.callIdx], t0, min(t0+w.tile, hi), mmSmall)
+	}
+}
 
 // moduleSeqs runs call for the sequences [b0, b1).
 func (w *workspace) moduleSeqs(call *moduleCall, b0, b1 int, gemm gemmFunc) {

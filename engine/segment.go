@@ -43,8 +43,9 @@ type workspace struct {
 // ones. A task's share of the batch in one piece made every intermediate
 // (the SwiGLU's gate/up rows above all) a matrix of megabytes that one
 // product wrote to memory and the next read back; in tiles of a few hundred
-// rows it stays in the core's cache. The products get fewer rows each,
-// which OpenBLAS handles as fast from about a hundred rows on.
+// rows it stays in the core's cache. The products get fewer rows each: on
+// the AMD EPYC (docs/performance.md) 256 and 512 ran level for the maze and
+// 256 best for the lab size, while 128 was slower for both.
 const tileRows = 256
 
 // work returns the model's workspace for batch size b, building it on first
@@ -180,18 +181,18 @@ func (w *workspace) runCalls(onUpdate func()) {
 	}
 }
 
-func (w *workspace) callsTask(lo, hi int) {
+func (w *workspace) callsTask(lo, hi int) { w.callsSeqs(w.calls, lo, hi) }
+
+func (w *workspace) moduleTask(lo, hi int) { w.callsSeqs(w.calls[w.callIdx:w.callIdx+1], lo, hi) }
+
+// callsSeqs runs calls, in order, for the sequences [lo, hi), a tile of them
+// through all the calls before the next tile.
+func (w *workspace) callsSeqs(calls []moduleCall, lo, hi int) {
 	for t0 := lo; t0 < hi; t0 += w.tile {
 		t1 := min(t0+w.tile, hi)
-		for i := range w.calls {
-			w.moduleSeqs(&w.calls[i], t0, t1, mmSmall)
+		for i := range calls {
+			w.moduleSeqs(&calls[i], t0, t1, mmSmall)
 		}
-	}
-}
-
-func (w *workspace) moduleTask(lo, hi int) {
-	for t0 := lo; t0 < hi; t0 += w.tile {
-		w.moduleSeqs(&w.calls[w.callIdx], t0, min(t0+w.tile, hi), mmSmall)
 	}
 }
 

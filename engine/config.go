@@ -24,8 +24,12 @@ type Config struct {
 	LCycles      int     // HRM T / TRM n (live)
 	PosEncodings string  // "rope" | "learned" | "none"
 	TokenMixer   string  // "attention" | "mlp" (TRM's mlp_t, selectable for HRM too)
-	LossType     string  // "stablemax" | "softmax"
-	ACTContinue  bool    // Q-learning continue head + bootstrap target (HRM true; TRM false)
+	// LocalMix is the side k of a per-channel k×k convolution over the
+	// grid that the "mlp" token mixer adds to its SwiGLU (gridconv.go); 0:
+	// none. It needs a square grid (SeqLen a square). Not in the reference.
+	LocalMix    int
+	LossType    string // "stablemax" | "softmax"
+	ACTContinue bool   // Q-learning continue head + bootstrap target (HRM true; TRM false)
 	// HaltThreshold is evaluation's halting rule (Run's WouldHalt): halt once
 	// sigmoid(q_halt − q_continue) exceeds it (no continue head:
 	// sigmoid(q_halt)). 0 means 0.5, the reference's rule, which training
@@ -96,6 +100,17 @@ func (c Config) Validate() error {
 	default:
 		return fmt.Errorf("model.token_mixer: %q is not attention or mlp", c.TokenMixer)
 	}
+	if c.LocalMix != 0 {
+		side := gridSide(c.SeqLen)
+		switch {
+		case c.TokenMixer != "mlp":
+			return fmt.Errorf("model.local_mix: %d needs token_mixer = \"mlp\"", c.LocalMix)
+		case side == 0:
+			return fmt.Errorf("model.local_mix: %d needs a square grid; the task has %d cells", c.LocalMix, c.SeqLen)
+		case c.LocalMix < 3 || c.LocalMix%2 == 0 || c.LocalMix > 2*side-1:
+			return fmt.Errorf("model.local_mix: %d is not an odd kernel side from 3 to %d (0: none)", c.LocalMix, 2*side-1)
+		}
+	}
 	switch c.LossType {
 	case "stablemax", "softmax":
 	default:
@@ -129,6 +144,15 @@ func (c Config) EvalHaltThreshold() float64 {
 func (c Config) haltMargin() float32 {
 	p := c.EvalHaltThreshold()
 	return float32(math.Log(p / (1 - p)))
+}
+
+// gridSide is the side of a square grid of n cells, or 0 if n is not a square.
+func gridSide(n int) int {
+	side := int(math.Round(math.Sqrt(float64(n))))
+	if side*side != n {
+		return 0
+	}
+	return side
 }
 
 // seq is S = P + L, the number of positions the blocks see.

@@ -31,6 +31,15 @@ func TestSegmentGradients(t *testing.T) {
 		"trm-mlp": func(c *Config) {
 			c.Arch, c.LCycles, c.TokenMixer, c.PosEncodings = "trm", 2, "mlp", "none"
 		},
+		// The mixer's local convolution on a 4x4 grid (3x3 kernel) and a 3x3 grid behind two
+		// prefix positions (5x5 kernel, wider than the grid).
+		"mlp-local-mix": func(c *Config) {
+			c.TokenMixer, c.PosEncodings, c.SeqLen, c.LocalMix = "mlp", "none", 16, 3
+		},
+		"trm-local-mix": func(c *Config) {
+			c.Arch, c.LCycles, c.TokenMixer, c.PosEncodings = "trm", 2, "mlp", "none"
+			c.SeqLen, c.PuzzleEmbLen, c.LocalMix = 9, 2, 5
+		},
 	}
 	for name, change := range variants {
 		t.Run(name, func(t *testing.T) {

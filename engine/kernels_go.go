@@ -29,3 +29,11 @@ func attnFwdRows(qkv, probs, att []float32, s, d, nh int, scale float32, lo, hi 
 func attnBackRows(qkv, probs, datt, dqkv, dp []float32, s, d, nh int, scale float32, lo, hi int) {
 	goAttnBack(qkv, probs, datt, dqkv, dp, s, d, nh, scale, lo, hi)
 }
+
+func gridConvRows(dst, src, w []float32, runs []convRun, s, d, kk, r0, r1 int, back bool) {
+	goGridConvRows(dst, src, w, runs, s, d, kk, r0, r1, back)
+}
+
+func gridConvGrad(gw, g, x []float32, runs []convRun, s, d, kk, b, c0, c1 int) {
+	goGridConvGrad(gw, g, x, runs, s, d, kk, b, c0, c1)
+}

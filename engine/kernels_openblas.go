@@ -213,6 +213,51 @@ CLONES void hrm_rms(const float *x, float *y, float *r, long d, float eps, long 
 	}
 }
 
+// The token mixer's local convolution for the rows [r0, r1) (goGridConvRows);
+// runs holds four longs a run: the kernel tap, the output's and the input's
+// first position, the length. back runs the transpose.
+CLONES void hrm_grid_conv(float *dst, const float *src, const float *w, const long *runs, long nruns,
+		long s, long d, long kk, long r0, long r1, int back) {
+	for (long r = r0; r < r1; r++) {
+		float *dr = dst + r * s;
+		const float *sr = src + r * s, *wr = w + (r % d) * kk;
+		for (long u = 0; u < nruns; u++) {
+			const long *ru = runs + 4 * u;
+			float wt = wr[ru[0]];
+			float *out = dr + (back ? ru[2] : ru[1]);
+			const float *in = sr + (back ? ru[1] : ru[2]);
+			long n = ru[3];
+			#pragma omp simd
+			for (long j = 0; j < n; j++) {
+				out[j] += wt * in[j];
+			}
+		}
+	}
+}
+
+// The local convolution's kernel gradient for the channels [c0, c1) over b
+// sequences (goGridConvGrad).
+CLONES void hrm_grid_conv_grad(float *gw, const float *g, const float *x, const long *runs, long nruns,
+		long s, long d, long kk, long b, long c0, long c1) {
+	for (long c = c0; c < c1; c++) {
+		float *gwc = gw + c * kk;
+		for (long q = 0; q < b; q++) {
+			const float *gr = g + (q * d + c) * s, *xr = x + (q * d + c) * s;
+			for (long u = 0; u < nruns; u++) {
+				const long *ru = runs + 4 * u;
+				const float *go = gr + ru[1], *xi = xr + ru[2];
+				long n = ru[3];
+				float acc = 0;
+				#pragma omp simd reduction(+:acc)
+				for (long j = 0; j < n; j++) {
+					acc += go[j] * xi[j];
+				}
+				gwc[ru[0]] += acc;
+			}
+		}
+	}
+}
+
 // Half-split rotary embedding of the q and k heads of rows [lo, hi) (goRopeRows).
 CLONES void hrm_rope(float *qkv, const float *cs, const float *sn, long s, long d, long dh, float sign,
 		long lo, long hi) {
@@ -389,5 +434,27 @@ func attnBackRows(qkv, probs, datt, dqkv, dp []float32, s, d, nh int, scale floa
 	if hi > lo {
 		C.hrm_attn_back(fptr(qkv), fptr(probs), fptr(datt), fptr(dqkv), fptr(dp), C.long(s), C.long(d), C.long(nh),
 			C.float(scale), C.long(lo), C.long(hi))
+	}
+}
+
+func runsPtr(runs []convRun) *C.long { return (*C.long)(unsafe.Pointer(unsafe.SliceData(runs))) }
+
+// gridConvRows runs the token mixer's local convolution (see goGridConvRows).
+func gridConvRows(dst, src, w []float32, runs []convRun, s, d, kk, r0, r1 int, back bool) {
+	if r1 > r0 {
+		var b C.int
+		if back {
+			b = 1
+		}
+		C.hrm_grid_conv(fptr(dst), fptr(src), fptr(w), runsPtr(runs), C.long(len(runs)), C.long(s), C.long(d),
+			C.long(kk), C.long(r0), C.long(r1), b)
+	}
+}
+
+// gridConvGrad adds the local convolution's kernel gradient (see goGridConvGrad).
+func gridConvGrad(gw, g, x []float32, runs []convRun, s, d, kk, b, c0, c1 int) {
+	if c1 > c0 {
+		C.hrm_grid_conv_grad(fptr(gw), fptr(g), fptr(x), runsPtr(runs), C.long(len(runs)), C.long(s), C.long(d),
+			C.long(kk), C.long(b), C.long(c0), C.long(c1))
 	}
 }

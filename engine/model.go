@@ -20,6 +20,7 @@ type param struct {
 type block struct {
 	qkv, o       *param // attention (TokenMixer "attention")
 	mixGU, mixDn *param // sequence-axis SwiGLU (TokenMixer "mlp")
+	conv         *param // the mixer's local convolution (LocalMix; D×k²)
 	gu, down     *param
 }
 
@@ -35,6 +36,7 @@ type Model struct {
 	hLevel, lLevel                                       []*block
 
 	inner, innerMix int        // SwiGLU inner widths (channel, token mixer)
+	convRuns        []convRun  // the local convolution's runs over the grid (LocalMix)
 	cos, sin        []float32  // RoPE tables (S × head size)
 	attnScale       float32    // 1/√(head size)
 	ws, wsPrev      *workspace // most recent first
@@ -85,6 +87,9 @@ func NewModel(cfg Config, seed uint64) (*Model, error) {
 			} else {
 				b.mixGU = add(pre+"mlp_t.gate_up_proj.weight", true, lecun(s), 2*m.innerMix, s)
 				b.mixDn = add(pre+"mlp_t.down_proj.weight", true, lecun(m.innerMix), s, m.innerMix)
+				if k := cfg.LocalMix; k > 0 {
+					b.conv = add(pre+"mlp_t.local_conv.weight", true, lecun(k*k), d, k*k)
+				}
 			}
 			b.gu = add(pre+"mlp.gate_up_proj.weight", true, lecun(d), 2*m.inner, d)
 			b.down = add(pre+"mlp.down_proj.weight", true, lecun(m.inner), d, m.inner)
@@ -98,6 +103,9 @@ func NewModel(cfg Config, seed uint64) (*Model, error) {
 	m.lLevel = stack("L_level", cfg.LLayers)
 	m.hInit = add("inner.H_init", false, 1, d)
 	m.lInit = add("inner.L_init", false, 1, d)
+	if k := cfg.LocalMix; k > 0 {
+		m.convRuns = gridRuns(cfg.PuzzleEmbLen, gridSide(cfg.SeqLen), k)
+	}
 	m.ropeTables()
 	m.attnScale = float32(1 / math.Sqrt(float64(cfg.Hidden/cfg.Heads)))
 	return m, nil
@@ -190,7 +198,7 @@ func (m *Model) allocGrads() {
 // Clone returns a deep copy of the weights (without gradients) with its own workspace.
 func (m *Model) Clone() *Model {
 	c := &Model{cfg: m.cfg, byName: map[string]*param{}, inner: m.inner, innerMix: m.innerMix,
-		cos: m.cos, sin: m.sin, attnScale: m.attnScale}
+		convRuns: m.convRuns, cos: m.cos, sin: m.sin, attnScale: m.attnScale}
 	remap := map[*param]*param{}
 	for _, p := range m.params {
 		t := *p.t
@@ -213,7 +221,7 @@ func (m *Model) Clone() *Model {
 		out := make([]*block, len(bs))
 		for i, b := range bs {
 			out[i] = &block{qkv: get(b.qkv), o: get(b.o), mixGU: get(b.mixGU), mixDn: get(b.mixDn),
-				gu: get(b.gu), down: get(b.down)}
+				conv: get(b.conv), gu: get(b.gu), down: get(b.down)}
 		}
 		return out
 	}
@@ -248,7 +256,7 @@ func (m *Model) TrainStepFLOPs(batch int) float64 {
 	if c.TokenMixer == "attention" {
 		perBlock = s*4*d*d + 2*s*s*d
 	} else {
-		perBlock = 3 * float64(m.innerMix) * s * d
+		perBlock = 3*float64(m.innerMix)*s*d + float64(c.SeqLen*c.LocalMix*c.LocalMix)*d
 	}
 	perBlock += s * 3 * float64(m.inner) * d
 	var fwdCalls, gradBlocks float64 // block forwards per segment, graded blocks

@@ -36,6 +36,7 @@ type workspace struct {
 
 	prods                                     []product // mmSum's products
 	fnCalls, fnModule, fnBackSeqs, fnProducts func(lo, hi int)
+	fnConvGrad                                func(lo, hi int)
 }
 
 // tileRows is about how many positions a pool task runs through a block
@@ -85,6 +86,7 @@ func (m *Model) work(b int) *workspace {
 		w.gradH = append(w.gradH, newBlockCache(m, b))
 	}
 	w.fnCalls, w.fnModule, w.fnBackSeqs, w.fnProducts = w.callsTask, w.moduleTask, w.backSeqsTask, w.products
+	w.fnConvGrad = w.convGradTask
 	m.ws, m.wsPrev = w, m.ws
 	return w
 }

@@ -46,6 +46,22 @@ func TestConfigValidate(t *testing.T) {
 	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "model.heads") {
 		t.Errorf("heads 5 with hidden 16: %v", err)
 	}
+	for _, lm := range []struct {
+		mixer    string
+		cells, k int
+		want     string
+	}{
+		{"mlp", 6, 3, "needs a square grid; the task has 6 cells"},
+		{"attention", 9, 3, `needs token_mixer = "mlp"`},
+		{"mlp", 9, 7, "not an odd kernel side from 3 to 5"},
+		{"mlp", 9, 2, "not an odd kernel side"},
+	} {
+		c := tinyConfig()
+		c.TokenMixer, c.SeqLen, c.LocalMix = lm.mixer, lm.cells, lm.k
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "model.local_mix: ") || !strings.Contains(err.Error(), lm.want) {
+			t.Errorf("local_mix %d on %d cells with the %s mixer: %v", lm.k, lm.cells, lm.mixer, err)
+		}
+	}
 	h := testHyper(4)
 	h.Beta2 = 1
 	if err := h.Validate(); err == nil || !strings.Contains(err.Error(), "train.beta2") {

@@ -48,6 +48,7 @@ type BenchModel struct {
 	PuzzleEmbLen        int     `json:"puzzle_emb_len"`
 	PuzzleIDs           int     `json:"puzzle_ids"` // rows of the puzzle-embedding table
 	TokenMixer          string  `json:"token_mixer"`
+	LocalMix            int     `json:"local_mix,omitempty"`
 	PosEncodings        string  `json:"pos_encodings"`
 	Loss                string  `json:"loss"`
 	Vocab               int     `json:"vocab"`
@@ -70,6 +71,7 @@ func benchModel(cfg *Config, mc engine.Config) BenchModel {
 		Arch: mc.Arch, Hidden: mc.Hidden, Heads: mc.Heads, Expansion: mc.Expansion,
 		HLayers: h, LLayers: mc.LLayers, HCycles: mc.HCycles, LCycles: mc.LCycles,
 		PuzzleEmbLen: mc.PuzzleEmbLen, PuzzleIDs: mc.NumPuzzleIDs, TokenMixer: mc.TokenMixer,
+		LocalMix:     mc.LocalMix,
 		PosEncodings: mc.PosEncodings, Loss: mc.LossType, Vocab: mc.VocabSize,
 		GridCells: mc.SeqLen, SeqLen: mc.PuzzleEmbLen + mc.SeqLen, BatchSize: cfg.Train.BatchSize,
 		ACTContinue: mc.ACTContinue, HaltMaxSteps: cfg.Model.HaltMaxSteps,
@@ -186,6 +188,9 @@ var compareKeys = []string{"arch", "hidden", "heads", "expansion", "h_layers", "
 // missing or malformed file, or one with no result for m, is an InputError
 // naming the file (and the first key that differs).
 func findTorch(path string, m BenchModel) (torchBench, error) {
+	if m.LocalMix != 0 {
+		return torchBench{}, inputErrorf("%s: model.local_mix = %d: the PyTorch models have no local convolution to time against", path, m.LocalMix)
+	}
 	text, err := os.ReadFile(path)
 	if err != nil {
 		return torchBench{}, &InputError{Err: err}

@@ -85,6 +85,7 @@ type ModelConfig struct {
 	HaltThreshold       float64 `toml:"halt_threshold" help:"evaluation halts a puzzle once sigmoid(q_halt - q_continue) exceeds this (no continue head: sigmoid(q_halt)); 0.5 is the reference's rule, which training always uses" live:"true"`
 	PosEncodings        string  `toml:"pos_encodings" help:"rope, learned or none"`
 	TokenMixer          string  `toml:"token_mixer" help:"attention, or mlp (TRM's attention-free mixer)"`
+	LocalMix            int     `toml:"local_mix" help:"side k of a per-channel kxk convolution over a square grid added to the mlp token mixer (0: none; not in the reference)"`
 	Loss                string  `toml:"loss" help:"stablemax or softmax cross-entropy"`
 	ACTContinue         bool    `toml:"act_continue" help:"Q-learning continue head with a bootstrap segment (HRM); off: one BCE halt head (TRM)"`
 	PuzzleEmbLen        int     `toml:"puzzle_emb_len" help:"puzzle-embedding prefix positions (HRM 1, TRM 16)"`

@@ -98,6 +98,8 @@ func TestSetValidatesAndLeavesConfigOnError(t *testing.T) {
 		{"train.lrr=1", `did you mean "train.lr"`},
 		{"nokey", "want KEY=VALUE"},
 		{"model.act_continue=maybe", "not true or false"},
+		{"model.local_mix=2", "model.local_mix: 2 is not an odd kernel side"},
+		{"model.local_mix=3", `model.local_mix: 3 needs token_mixer = "mlp"`},
 	} {
 		err := c.ApplySets([]string{bad.set})
 		if err == nil || !strings.Contains(err.Error(), bad.want) || !IsInputError(err) {

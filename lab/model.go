@@ -29,6 +29,7 @@ func engineConfig(c *Config, task tasks.Task, puzzleIDs int) engine.Config {
 		LCycles:       m.LCycles,
 		PosEncodings:  m.PosEncodings,
 		TokenMixer:    m.TokenMixer,
+		LocalMix:      m.LocalMix,
 		LossType:      m.Loss,
 		ACTContinue:   m.ACTContinue,
 		HaltThreshold: m.HaltThreshold,

@@ -39,6 +39,9 @@ func ReferenceRunFor(cfg *Config, dataDir string, train tasks.Index) (ReferenceR
 	if m.Arch == "trm" || m.TokenMixer == "mlp" || m.PosEncodings == "none" || !m.ACTContinue {
 		r.Repo, arch = "SamsungSAILMontreal/TinyRecursiveModels", map[string]string{"hrm": "hrm", "trm": "trm"}[m.Arch]
 	}
+	if m.LocalMix != 0 {
+		return r, inputErrorf("-reference-config: model.local_mix = %d: the reference's token mixer has no local convolution; set model.local_mix = 0", m.LocalMix)
+	}
 	if m.Arch == "hrm" && !m.ACTContinue {
 		return r, inputErrorf("-reference-config: model.act_continue = false with model.arch = hrm: the reference's HRM always has the Q-continue head")
 	}

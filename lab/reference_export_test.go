@@ -51,6 +51,13 @@ func TestReferenceRunFor(t *testing.T) {
 		!slices.Contains(r.Overrides, "data_paths=[d]") || !slices.Contains(r.Overrides, "seed=0") {
 		t.Errorf("TRM: %+v %v", r, err)
 	}
+	maze, err := Preset("maze-hrm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReferenceRunFor(maze, "d", augmentedIndex(10, 1)); err == nil || !strings.Contains(err.Error(), "model.local_mix = 3") {
+		t.Errorf("the local convolution, which the reference lacks: %v", err)
+	}
 	trm.Model.ACTContinue = true
 	if _, err := ReferenceRunFor(trm, "d", augmentedIndex(10, 1)); err == nil || !strings.Contains(err.Error(), "no_ACT_continue") {
 		t.Errorf("TRM with the continue head: %v", err)

@@ -131,8 +131,7 @@ func (w *workspace) blockBackward(blk *block, dh []float32, c *blockCache) {
 // convGradTask adds the local convolution's kernel gradient of the channels
 // [lo, hi) (blockBackward's block) from w.gMix and the block's input.
 func (w *workspace) convGradTask(lo, hi int) {
-	g := w.blk.conv
-	gridConvGrad(g.g, w.gMix, w.cur.xT, w.m.convRuns, w.s, w.m.cfg.Hidden, len(g.t.F32)/w.m.cfg.Hidden, w.b, lo, hi)
+	gridConvGrad(w.m.grid, w.blk.conv.g, w.gMix, w.cur.xT, w.b, lo, hi)
 }
 
 func (w *workspace) backSeqsTask(lo, hi int) {
@@ -188,7 +187,7 @@ func (w *workspace) mixerForward(blk *block, h []float32, c *blockCache, b0, b1 
 	gemm(false, true, r1-r0, s, j, 1, c.mixAct[r0*j:], j, blk.mixDn.t.F32, j, 0, c.h1T[r0*s:], s)
 	add(c.h1T[r0*s:r1*s], c.xT[r0*s:r1*s])
 	if blk.conv != nil {
-		gridConvRows(c.h1T, c.xT, blk.conv.t.F32, w.m.convRuns, s, d, len(blk.conv.t.F32)/d, r0, r1, false)
+		gridConvRows(w.m.grid, c.h1T, c.xT, blk.conv.t.F32, r0, r1, false)
 	}
 	rmsRows(c.h1T, c.h1T, c.r1, s, w.eps, r0, r1)
 	transposeSeqs(c.h1, c.h1T, d, s, b0, b1)
@@ -210,7 +209,7 @@ func (w *workspace) mixerBackSeqs(b0, b1 int, gemm gemmFunc) {
 	swigluRowsBack(c.mixGU, w.dactMix, w.dguMix, j, r0, r1)
 	gemm(false, false, r1-r0, s, 2*j, 1, w.dguMix[r0*2*j:], 2*j, blk.mixGU.t.F32, s, 1, dt[r0*s:], s)
 	if blk.conv != nil {
-		gridConvRows(dt, w.gMix, blk.conv.t.F32, w.m.convRuns, s, d, len(blk.conv.t.F32)/d, r0, r1, true)
+		gridConvRows(w.m.grid, dt, w.gMix, blk.conv.t.F32, r0, r1, true)
 	}
 	transposeSeqs(dh, dt, d, s, b0, b1)
 }

@@ -14,11 +14,19 @@ package engine
 // kernels read it as four longs (int is 64 bits wide wherever cgo builds).
 type convRun struct{ t, o, i, n int }
 
-// gridRuns lists the runs of a k×k kernel over a side×side grid that starts
-// at position p: for each tap, the cells it reaches inside the grid, a run
-// per grid row (one run for the taps of the middle column, whose rows join
-// up).
-func gridRuns(p, side, k int) []convRun {
+// gridConv is the shape of the local convolution: its runs over the grid,
+// the S positions of a row of the transposed layout, the D channels (row r
+// is channel r mod D) and the k² taps of a kernel.
+type gridConv struct {
+	runs     []convRun
+	s, d, kk int
+}
+
+// newGridConv lays out a k×k kernel over a side×side grid that starts at
+// position p, for d channels: for each tap, the cells it reaches inside the
+// grid, a run per grid row (one run for the taps of the middle column, whose
+// rows join up).
+func newGridConv(p, side, k, d int) *gridConv {
 	var runs []convRun
 	h := k / 2
 	for ty := range k {
@@ -41,17 +49,18 @@ func gridRuns(p, side, k int) []convRun {
 			}
 		}
 	}
-	return runs
+	return &gridConv{runs: runs, s: p + side*side, d: d, kk: k * k}
 }
 
-// goGridConvRows adds to the rows [r0, r1) of dst (rows of width s; row r is
-// channel r mod d) the convolution of src's rows with w (d×k²): dst[o] +=
+// goGridConvRows adds to the rows [r0, r1) of dst the convolution of src's
+// rows with w (D×k²): dst[o] +=
 // w[t]·src[i]. back runs the transpose instead, the input gradient from an
 // output gradient src: dst[i] += w[t]·src[o].
-func goGridConvRows(dst, src, w []float32, runs []convRun, s, d, kk, r0, r1 int, back bool) {
+func goGridConvRows(gc *gridConv, dst, src, w []float32, r0, r1 int, back bool) {
+	s, kk := gc.s, gc.kk
 	for r := r0; r < r1; r++ {
-		dr, sr, wr := dst[r*s:(r+1)*s], src[r*s:(r+1)*s], w[(r%d)*kk:][:kk]
-		for _, u := range runs {
+		dr, sr, wr := dst[r*s:(r+1)*s], src[r*s:(r+1)*s], w[(r%gc.d)*kk:][:kk]
+		for _, u := range gc.runs {
 			wt := wr[u.t]
 			if back {
 				out, in := dr[u.i:u.i+u.n], sr[u.o:u.o+u.n]
@@ -68,16 +77,17 @@ func goGridConvRows(dst, src, w []float32, runs []convRun, s, d, kk, r0, r1 int,
 	}
 }
 
-// goGridConvGrad adds to gw (d×k²) the kernel gradient of the channels
+// goGridConvGrad adds to gw (D×k²) the kernel gradient of the channels
 // [c0, c1) over the b sequences: gw[t] += Σ g[o]·x[i], with g the output
 // gradient and x the input, both in the transposed layout.
-func goGridConvGrad(gw, g, x []float32, runs []convRun, s, d, kk, b, c0, c1 int) {
+func goGridConvGrad(gc *gridConv, gw, g, x []float32, b, c0, c1 int) {
+	s, kk := gc.s, gc.kk
 	for c := c0; c < c1; c++ {
 		gwc := gw[c*kk:][:kk]
 		for seq := range b {
-			r := seq*d + c
+			r := seq*gc.d + c
 			gr, xr := g[r*s:(r+1)*s], x[r*s:(r+1)*s]
-			for _, u := range runs {
+			for _, u := range gc.runs {
 				var acc float32
 				for j, v := range gr[u.o : u.o+u.n] {
 					acc += v * xr[u.i+j]

@@ -25,9 +25,9 @@ func TestGridConv(t *testing.T) {
 		s, kk, h := c.p+c.side*c.side, c.k*c.k, c.k/2
 		rows := b * d
 		x, g, w := fill(rows*s), fill(rows*s), fill(d*kk)
-		runs := gridRuns(c.p, c.side, c.k)
+		gc := newGridConv(c.p, c.side, c.k, d)
 		got := make([]float32, rows*s)
-		gridConvRows(got, x, w, runs, s, d, kk, 0, rows, false)
+		gridConvRows(gc, got, x, w, 0, rows, false)
 		for r := range rows {
 			for pos := range s {
 				var want float64
@@ -47,11 +47,11 @@ func TestGridConv(t *testing.T) {
 			}
 		}
 		back := make([]float32, rows*s)
-		gridConvRows(back, g, w, runs, s, d, kk, 0, rows, true)
+		gridConvRows(gc, back, g, w, 0, rows, true)
 		// The Go loops and the C kernels of the openblas build agree.
 		goOut, goBack := make([]float32, rows*s), make([]float32, rows*s)
-		goGridConvRows(goOut, x, w, runs, s, d, kk, 0, rows, false)
-		goGridConvRows(goBack, g, w, runs, s, d, kk, 0, rows, true)
+		goGridConvRows(gc, goOut, x, w, 0, rows, false)
+		goGridConvRows(gc, goBack, g, w, 0, rows, true)
 		closeTo(t, "grid convolution", got, goOut)
 		closeTo(t, "grid convolution backward", back, goBack)
 		var lhs, rhs float64
@@ -65,9 +65,9 @@ func TestGridConv(t *testing.T) {
 		// ⟨conv_w x, g⟩ is linear in w: its gradient is gridConvGrad's, so each kernel entry's
 		// unit vector must give back that entry.
 		gw := make([]float32, d*kk)
-		gridConvGrad(gw, g, x, runs, s, d, kk, b, 0, d)
+		gridConvGrad(gc, gw, g, x, b, 0, d)
 		goGW := make([]float32, d*kk)
-		goGridConvGrad(goGW, g, x, runs, s, d, kk, b, 0, d)
+		goGridConvGrad(gc, goGW, g, x, b, 0, d)
 		for i := range gw { // sums of about a hundred products, added up in another order by SIMD
 			if diff := math.Abs(float64(gw[i] - goGW[i])); diff > 1e-5*max(1, math.Abs(float64(goGW[i]))) {
 				t.Errorf("grid convolution kernel gradient %d: %v, the Go loops %v", i, gw[i], goGW[i])
@@ -77,7 +77,7 @@ func TestGridConv(t *testing.T) {
 			e := make([]float32, d*kk)
 			e[i] = 1
 			out := make([]float32, rows*s)
-			gridConvRows(out, x, e, runs, s, d, kk, 0, rows, false)
+			gridConvRows(gc, out, x, e, 0, rows, false)
 			var want float64
 			for j := range out {
 				want += float64(out[j]) * float64(g[j])

@@ -30,10 +30,10 @@ func attnBackRows(qkv, probs, datt, dqkv, dp []float32, s, d, nh int, scale floa
 	goAttnBack(qkv, probs, datt, dqkv, dp, s, d, nh, scale, lo, hi)
 }
 
-func gridConvRows(dst, src, w []float32, runs []convRun, s, d, kk, r0, r1 int, back bool) {
-	goGridConvRows(dst, src, w, runs, s, d, kk, r0, r1, back)
+func gridConvRows(gc *gridConv, dst, src, w []float32, r0, r1 int, back bool) {
+	goGridConvRows(gc, dst, src, w, r0, r1, back)
 }
 
-func gridConvGrad(gw, g, x []float32, runs []convRun, s, d, kk, b, c0, c1 int) {
-	goGridConvGrad(gw, g, x, runs, s, d, kk, b, c0, c1)
+func gridConvGrad(gc *gridConv, gw, g, x []float32, b, c0, c1 int) {
+	goGridConvGrad(gc, gw, g, x, b, c0, c1)
 }

@@ -440,21 +440,21 @@ func attnBackRows(qkv, probs, datt, dqkv, dp []float32, s, d, nh int, scale floa
 func runsPtr(runs []convRun) *C.long { return (*C.long)(unsafe.Pointer(unsafe.SliceData(runs))) }
 
 // gridConvRows runs the token mixer's local convolution (see goGridConvRows).
-func gridConvRows(dst, src, w []float32, runs []convRun, s, d, kk, r0, r1 int, back bool) {
+func gridConvRows(gc *gridConv, dst, src, w []float32, r0, r1 int, back bool) {
 	if r1 > r0 {
 		var b C.int
 		if back {
 			b = 1
 		}
-		C.hrm_grid_conv(fptr(dst), fptr(src), fptr(w), runsPtr(runs), C.long(len(runs)), C.long(s), C.long(d),
-			C.long(kk), C.long(r0), C.long(r1), b)
+		C.hrm_grid_conv(fptr(dst), fptr(src), fptr(w), runsPtr(gc.runs), C.long(len(gc.runs)), C.long(gc.s),
+			C.long(gc.d), C.long(gc.kk), C.long(r0), C.long(r1), b)
 	}
 }
 
 // gridConvGrad adds the local convolution's kernel gradient (see goGridConvGrad).
-func gridConvGrad(gw, g, x []float32, runs []convRun, s, d, kk, b, c0, c1 int) {
+func gridConvGrad(gc *gridConv, gw, g, x []float32, b, c0, c1 int) {
 	if c1 > c0 {
-		C.hrm_grid_conv_grad(fptr(gw), fptr(g), fptr(x), runsPtr(runs), C.long(len(runs)), C.long(s), C.long(d),
-			C.long(kk), C.long(b), C.long(c0), C.long(c1))
+		C.hrm_grid_conv_grad(fptr(gw), fptr(g), fptr(x), runsPtr(gc.runs), C.long(len(gc.runs)), C.long(gc.s),
+			C.long(gc.d), C.long(gc.kk), C.long(b), C.long(c0), C.long(c1))
 	}
 }

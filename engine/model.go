@@ -36,7 +36,7 @@ type Model struct {
 	hLevel, lLevel                                       []*block
 
 	inner, innerMix int        // SwiGLU inner widths (channel, token mixer)
-	convRuns        []convRun  // the local convolution's runs over the grid (LocalMix)
+	grid            *gridConv  // the local convolution's layout (LocalMix)
 	cos, sin        []float32  // RoPE tables (S × head size)
 	attnScale       float32    // 1/√(head size)
 	ws, wsPrev      *workspace // most recent first
@@ -104,7 +104,7 @@ func NewModel(cfg Config, seed uint64) (*Model, error) {
 	m.hInit = add("inner.H_init", false, 1, d)
 	m.lInit = add("inner.L_init", false, 1, d)
 	if k := cfg.LocalMix; k > 0 {
-		m.convRuns = gridRuns(cfg.PuzzleEmbLen, gridSide(cfg.SeqLen), k)
+		m.grid = newGridConv(cfg.PuzzleEmbLen, gridSide(cfg.SeqLen), k, d)
 	}
 	m.ropeTables()
 	m.attnScale = float32(1 / math.Sqrt(float64(cfg.Hidden/cfg.Heads)))
@@ -198,7 +198,7 @@ func (m *Model) allocGrads() {
 // Clone returns a deep copy of the weights (without gradients) with its own workspace.
 func (m *Model) Clone() *Model {
 	c := &Model{cfg: m.cfg, byName: map[string]*param{}, inner: m.inner, innerMix: m.innerMix,
-		convRuns: m.convRuns, cos: m.cos, sin: m.sin, attnScale: m.attnScale}
+		grid: m.grid, cos: m.cos, sin: m.sin, attnScale: m.attnScale}
 	remap := map[*param]*param{}
 	for _, p := range m.params {
 		t := *p.t
